@@ -1,0 +1,76 @@
+# CRP Portal. `make run` and `make test` work on a fresh machine with Python 3.11, make and git.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+MANAGE := $(PY) manage.py
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-dev run migrate demo worker beat test lint fmt check migrations-check deploy-check bench-rollups bench-api clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed  ## create the virtualenv and install the runtime requirements
+
+install-dev: $(VENV)/.installed-dev  ## install runtime + test and lint tools
+
+migrate: install  ## apply migrations (catalogs load with them)
+	$(MANAGE) migrate --no-input
+
+demo: migrate  ## load the demo plans, funding and users (idempotent)
+	$(MANAGE) load_demo
+
+run: demo  ## install, migrate, load the demo and serve on http://127.0.0.1:8000
+	@echo ""
+	@echo "  Public site:  http://127.0.0.1:8000/"
+	@echo "  Plans:        http://127.0.0.1:8000/plans/"
+	@echo "  Funding:      http://127.0.0.1:8000/funding/"
+	@echo "  Admin:        http://127.0.0.1:8000/admin/"
+	@echo "  API:          http://127.0.0.1:8000/api/v1/   docs: http://127.0.0.1:8000/api/docs/"
+	@echo ""
+	DEBUG=$${DEBUG:-true} $(MANAGE) runserver 127.0.0.1:8000
+
+worker: install  ## a Celery worker (needs REDIS_URL)
+	$(BIN)/celery -A crp_portal worker --loglevel=INFO --concurrency=2
+
+beat: install  ## Celery beat: the dirty-plan sweep and the nightly audit (needs REDIS_URL)
+	$(BIN)/celery -A crp_portal beat --loglevel=INFO
+
+test: install-dev  ## the whole test suite (SQLite, or PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev  ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: install-dev  ## format and fix what ruff can
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrations-check: install  ## fail when a model change has no migration
+	$(MANAGE) makemigrations --check --dry-run
+
+check: lint migrations-check test  ## everything CI runs
+
+bench-rollups: install-dev  ## rollup benchmark (PostgreSQL; see bench/README.md)
+	$(PY) bench/rollups.py $(BENCH_ARGS)
+
+bench-api: install-dev  ## API benchmark (PostgreSQL; see bench/README.md)
+	$(PY) bench/api.py $(BENCH_ARGS)
+
+clean:  ## remove the virtualenv and local data
+	rm -rf $(VENV) var

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class CrpPortalConfig(AppConfig):
+    name = "crp_portal"
+    verbose_name = "CRP Portal"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the deploy checks)

@@ -1,0 +1,311 @@
+"""Funding: what interventions require, what donors give, and the stored rollups of both."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from interventions.models import Intervention
+from objectives.models import Objective
+from plans.models import MAX_YEAR, MIN_YEAR, Country, Plan, TimeStampedModel
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+ZERO = Decimal("0.00")
+
+
+class Currency(models.Model):
+    """An ISO 4217 currency, loaded from pycountry."""
+
+    code = models.CharField(max_length=3, primary_key=True)
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "currencies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Z]{3}$"), name="currency_code_iso"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+
+class RequirementQuerySet(models.QuerySet):
+    def visible_to(self, user) -> RequirementQuerySet:
+        return self.filter(intervention__objective__plan__in=Plan.objects.visible_to(user))
+
+
+class Requirement(TimeStampedModel):
+    """Money an intervention needs in one year of its plan, in USD. The only typed requirement."""
+
+    intervention = models.ForeignKey(
+        Intervention, on_delete=models.CASCADE, related_name="requirements"
+    )
+    year = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
+    )
+    amount_usd = models.DecimalField(
+        _("required (USD)"), validators=[MinValueValidator(ZERO)], **MONEY
+    )
+
+    objects = RequirementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["intervention", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["intervention", "year"],
+                name="requirement_one_per_intervention_year",
+                violation_error_message=_(
+                    "This intervention already has a requirement for that year."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_usd__gte=0), name="requirement_amount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=MIN_YEAR, year__lte=MAX_YEAR), name="requirement_year_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.intervention_id} {self.year}: {self.amount_usd} USD"
+
+    def clean(self) -> None:
+        # A cross-table rule, so not a CHECK: the year must be one of the plan's years.
+        intervention = getattr(self, "intervention", None)
+        if intervention is None or not self.year:
+            return
+        plan = intervention.objective.plan
+        if not plan.start_year <= self.year <= plan.end_year:
+            raise ValidationError(
+                {
+                    "year": _("Year %(year)s is outside the plan's period %(period)s.")
+                    % {"year": self.year, "period": plan.period_label}
+                }
+            )
+
+
+class Donor(TimeStampedModel):
+    """A government, multilateral, pooled fund or private donor."""
+
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("Government")
+        MULTILATERAL = "multilateral", _("Multilateral")
+        POOLED_FUND = "pooled_fund", _("Pooled fund")
+        PRIVATE = "private", _("Private")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind, default=Kind.GOVERNMENT)
+    country = models.ForeignKey(
+        Country, null=True, blank=True, on_delete=models.PROTECT, related_name="donors"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExchangeRate(TimeStampedModel):
+    """Units of a currency per USD in force from a date (CHF 0.999 means 1 USD = 0.999 CHF)."""
+
+    currency = models.ForeignKey(Currency, on_delete=models.PROTECT, related_name="rates")
+    rate_on = models.DateField(_("in force from"))
+    units_per_usd = models.DecimalField(max_digits=20, decimal_places=8)
+
+    class Meta:
+        ordering = ["currency", "-rate_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["currency", "rate_on"], name="exchange_rate_one_per_day"
+            ),
+            models.CheckConstraint(condition=Q(units_per_usd__gt=0), name="exchange_rate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency_id} {self.units_per_usd} per USD from {self.rate_on}"
+
+
+class ContributionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ContributionQuerySet:
+        return self.filter(plan__in=Plan.objects.visible_to(user))
+
+    def received(self) -> ContributionQuerySet:
+        """Committed and paid money; pledges are never counted as received."""
+        return self.filter(status__in=self.model.RECEIVED_STATUSES)
+
+    def pledged(self) -> ContributionQuerySet:
+        return self.filter(status=self.model.Status.PLEDGED)
+
+
+class Contribution(TimeStampedModel):
+    """Money from a donor to a plan, optionally earmarked to one of its objectives or interventions.
+
+    `objective` is filled whenever `intervention` is, so that a contribution counts at its
+    destination and every level above it by a plain filter, once.
+    """
+
+    class Status(models.TextChoices):
+        PLEDGED = "pledged", _("Pledged")
+        COMMITTED = "committed", _("Committed")
+        PAID = "paid", _("Paid")
+
+    RECEIVED_STATUSES = (Status.COMMITTED, Status.PAID)
+
+    donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="contributions")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="contributions")
+    objective = models.ForeignKey(
+        Objective, null=True, blank=True, on_delete=models.PROTECT, related_name="contributions"
+    )
+    intervention = models.ForeignKey(
+        Intervention, null=True, blank=True, on_delete=models.PROTECT, related_name="contributions"
+    )
+    amount = models.DecimalField(
+        _("amount (original currency)"), validators=[MinValueValidator(ZERO)], **MONEY
+    )
+    currency = models.ForeignKey(Currency, on_delete=models.PROTECT, related_name="contributions")
+    units_per_usd = models.DecimalField(
+        _("exchange rate used (units per USD)"), max_digits=20, decimal_places=8
+    )
+    amount_usd = models.DecimalField(_("amount (USD)"), **MONEY)
+    status = models.CharField(max_length=16, choices=Status, db_index=True)
+    contributed_on = models.DateField(_("date"))
+    reference = models.CharField(max_length=120, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ContributionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-contributed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="contribution_amount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_usd__gte=0), name="contribution_amount_usd_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(units_per_usd__gt=0), name="contribution_rate_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(intervention__isnull=True) | Q(objective__isnull=False),
+                name="contribution_intervention_implies_objective",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["plan", "status"], name="contribution_plan_status_idx"),
+            models.Index(fields=["objective", "status"], name="contribution_obj_status_idx"),
+            models.Index(fields=["intervention", "status"], name="contribution_int_status_idx"),
+            models.Index(fields=["donor", "status"], name="contribution_donor_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.donor} → {self.plan.slug}: {self.amount} {self.currency_id} ({self.status})"
+
+
+class RollupFigures(models.Model):
+    """Stored funding figures of one scope. `required_usd` is NULL when nothing is costed."""
+
+    required_usd = models.DecimalField(null=True, blank=True, **MONEY)
+    received_usd = models.DecimalField(default=ZERO, **MONEY)
+    pledged_usd = models.DecimalField(default=ZERO, **MONEY)
+    gap_usd = models.DecimalField(null=True, blank=True, **MONEY)
+    coverage_percent = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    computed_at = models.DateTimeField()
+
+    FIGURE_FIELDS = ("required_usd", "received_usd", "pledged_usd", "gap_usd", "coverage_percent")
+
+    class Meta:
+        abstract = True
+
+
+class PlanRollup(RollupFigures):
+    """A plan's whole-period funding figures."""
+
+    plan = models.OneToOneField(
+        Plan, on_delete=models.CASCADE, primary_key=True, related_name="rollup"
+    )
+
+    class Meta:
+        ordering = ["plan"]
+
+    def __str__(self) -> str:
+        return f"rollup of {self.plan_id}"
+
+
+class PlanYearRollup(RollupFigures):
+    """A plan's funding figures for one of its years (received by contribution date)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="year_rollups")
+    year = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["plan", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "year"], name="plan_year_rollup_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"rollup of {self.plan_id} in {self.year}"
+
+
+class ObjectiveRollup(RollupFigures):
+    objective = models.OneToOneField(
+        Objective, on_delete=models.CASCADE, primary_key=True, related_name="rollup"
+    )
+
+    class Meta:
+        ordering = ["objective"]
+
+    def __str__(self) -> str:
+        return f"rollup of objective {self.objective_id}"
+
+
+class InterventionRollup(RollupFigures):
+    intervention = models.OneToOneField(
+        Intervention, on_delete=models.CASCADE, primary_key=True, related_name="rollup"
+    )
+
+    class Meta:
+        ordering = ["intervention"]
+
+    def __str__(self) -> str:
+        return f"rollup of intervention {self.intervention_id}"
+
+
+class GroupRollup(RollupFigures):
+    """Figures across published plans grouped by a dimension; key "" is "not specified"."""
+
+    class Dimension(models.TextChoices):
+        COUNTRY = "country", _("Country")
+        REGION = "region", _("Region")
+        YEAR = "year", _("Year")
+        STRATEGIC_OBJECTIVE = "strategic_objective", _("Strategic objective")
+        SECTOR = "sector", _("Sector")
+        DONOR = "donor", _("Donor")
+
+    dimension = models.CharField(max_length=24, choices=Dimension)
+    key = models.CharField(max_length=64, blank=True)
+    label = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["dimension", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["dimension", "key"], name="group_rollup_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}={self.key or 'not specified'}"

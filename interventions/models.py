@@ -1,0 +1,84 @@
+"""Interventions: what a plan will do under each objective, by sector, with its activities."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from objectives.models import Objective
+from plans.models import Plan, TimeStampedModel
+
+
+class Sector(models.Model):
+    """A thematic area, e.g. "Mental health and psychosocial support"."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PlanType(models.Model):
+    """A tag shown as "Plan types" on an intervention (e.g. within an inter-agency HRP)."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=160, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InterventionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> InterventionQuerySet:
+        return self.filter(objective__plan__in=Plan.objects.visible_to(user))
+
+    def editable_by(self, user) -> InterventionQuerySet:
+        return self.filter(objective__plan__in=Plan.objects.editable_by(user))
+
+
+class Intervention(TimeStampedModel):
+    """One line of work under an objective; its requirements are the only typed money."""
+
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="interventions")
+    position = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=300)
+    sector = models.ForeignKey(
+        Sector, null=True, blank=True, on_delete=models.PROTECT, related_name="interventions"
+    )
+    plan_types = models.ManyToManyField(PlanType, blank=True, related_name="interventions")
+    narrative = models.TextField(blank=True)
+    people_targeted = models.PositiveIntegerField(null=True, blank=True)
+
+    objects = InterventionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["objective", "position", "id"]
+        indexes = [models.Index(fields=["objective", "position"], name="intervention_order_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Activity(models.Model):
+    """An ordered line of an intervention."""
+
+    intervention = models.ForeignKey(
+        Intervention, on_delete=models.CASCADE, related_name="activities"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    text = models.TextField(_("activity"))
+
+    class Meta:
+        ordering = ["intervention", "position", "id"]
+        verbose_name_plural = "activities"
+        indexes = [models.Index(fields=["intervention", "position"], name="activity_order_idx")]
+
+    def __str__(self) -> str:
+        return self.text[:80]

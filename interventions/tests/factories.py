@@ -1,0 +1,23 @@
+import factory
+
+from interventions.models import Activity, Intervention, Sector
+from objectives.tests.factories import ObjectiveFactory
+
+
+class InterventionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Intervention
+
+    objective = factory.SubFactory(ObjectiveFactory)
+    title = factory.Sequence(lambda n: f"Intervention {n}")
+    sector = factory.Iterator(Sector.objects.order_by("name"))
+    position = factory.Sequence(int)
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Activity
+
+    intervention = factory.SubFactory(InterventionFactory)
+    text = factory.Sequence(lambda n: f"Activity {n}")
+    position = factory.Sequence(int)

@@ -1,0 +1,260 @@
+"""Plans: the places (regions, countries) and the crisis response plans for them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+MIN_YEAR, MAX_YEAR = 1990, 2100
+
+
+class TimeStampedModel(models.Model):
+    """Adds created_at and updated_at ("last updated") to a model."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class Region(models.Model):
+    """A regional office's area, e.g. "Asia and the Pacific"."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Country(models.Model):
+    """A country or territory of ISO 3166-1, loaded from pycountry (never typed by hand)."""
+
+    iso3 = models.CharField(_("ISO3 code"), max_length=3, unique=True)
+    iso2 = models.CharField(_("ISO2 code"), max_length=2, unique=True)
+    name = models.CharField(max_length=120)
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="countries"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "countries"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(iso3__regex=r"^[A-Z]{3}$"), name="country_iso3_format"
+            ),
+            models.CheckConstraint(
+                condition=Q(iso2__regex=r"^[A-Z]{2}$"), name="country_iso2_format"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.iso3})"
+
+
+class PlanQuerySet(models.QuerySet):
+    def published(self) -> PlanQuerySet:
+        return self.filter(status=self.model.Status.PUBLISHED)
+
+    def visible_to(self, user) -> PlanQuerySet:
+        """Admins see every plan; staff also their countries' drafts; others, published only."""
+        from .roles import user_countries
+
+        if user is not None and user.is_active and user.is_superuser:
+            return self
+        published = Q(status=self.model.Status.PUBLISHED)
+        if user is None or not user.is_authenticated:
+            return self.filter(published)
+        mine = self.filter(countries__in=user_countries(user)).values("pk")
+        return self.filter(published | Q(pk__in=mine))
+
+    def editable_by(self, user) -> PlanQuerySet:
+        """Plans whose content this user may change: superusers all, editors their countries."""
+        from .roles import Role, user_countries
+
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        mine = self.filter(countries__in=user_countries(user, roles=[Role.EDITOR])).values("pk")
+        return self.filter(pk__in=mine)
+
+    def covering_year(self, year: int) -> PlanQuerySet:
+        return self.filter(start_year__lte=year, end_year__gte=year)
+
+
+class Plan(TimeStampedModel):
+    """A crisis response plan for one context and period, e.g. "Tajikistan CRP 2020"."""
+
+    class Kind(models.TextChoices):
+        COUNTRY = "country", _("Country plan")
+        REGIONAL = "regional", _("Regional plan")
+        FLASH = "flash", _("Flash appeal")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=64, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind, default=Kind.COUNTRY)
+    countries = models.ManyToManyField(Country, related_name="plans")
+    start_year = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
+    )
+    end_year = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
+    )
+    vision_statement = models.CharField(max_length=500, blank=True)
+    vision_narrative = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=Status, default=Status.DRAFT, db_index=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    funding_updated_at = models.DateTimeField(
+        _("funding updated"), null=True, blank=True, editable=False
+    )
+    # Set in the same transaction as any change that moves a figure; cleared by the recompute.
+    # The beat sweep picks up plans left dirty (queue down, worker killed).
+    rollup_dirty_since = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_year", "slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_year__gte=F("start_year")),
+                name="plan_end_year_not_before_start_year",
+                violation_error_message=_("The end year is before the start year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(start_year__gte=MIN_YEAR, end_year__lte=MAX_YEAR),
+                name="plan_years_in_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "start_year"], name="plan_status_year_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            raise ValidationError(
+                {
+                    "end_year": _("End year %(end)s is before start year %(start)s.")
+                    % {"end": self.end_year, "start": self.start_year}
+                }
+            )
+
+    @property
+    def years(self) -> range:
+        return range(self.start_year, self.end_year + 1)
+
+    @property
+    def period_label(self) -> str:
+        if self.start_year == self.end_year:
+            return str(self.start_year)
+        return f"{self.start_year}–{self.end_year}"
+
+
+class PlanYear(models.Model):
+    """The figures a plan states for one of its years (a multi-year plan has one row a year)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="plan_years")
+    year = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
+    )
+    people_in_need = models.PositiveIntegerField(null=True, blank=True)
+    people_targeted = models.PositiveIntegerField(null=True, blank=True)
+    entities_targeted = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["plan", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "year"], name="plan_year_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan.slug} {self.year}"
+
+    def clean(self) -> None:
+        plan = getattr(self, "plan", None)
+        if plan and self.year and not (plan.start_year <= self.year <= plan.end_year):
+            raise ValidationError(
+                {
+                    "year": _("Year %(year)s is outside the plan's period %(period)s.")
+                    % {"year": self.year, "period": plan.period_label}
+                }
+            )
+
+
+class OperationalPresence(models.Model):
+    """Staffing of a plan's country office, as of a date (Tajikistan: 3 / 37 / 2 at 2023-12-31)."""
+
+    class Precision(models.TextChoices):
+        DAY = "day", _("Day")
+        MONTH = "month", _("Month")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="presences")
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="presences")
+    international_staff = models.PositiveIntegerField(
+        _("international staff and affiliated workforce"), null=True, blank=True
+    )
+    national_staff = models.PositiveIntegerField(
+        _("national staff and affiliated workforce"), null=True, blank=True
+    )
+    field_offices = models.PositiveIntegerField(null=True, blank=True)
+    as_of_on = models.DateField(_("figures as of"), null=True, blank=True)
+    as_of_precision = models.CharField(
+        max_length=8,
+        choices=Precision,
+        default=Precision.DAY,
+        help_text=_("'Month' shows the date as e.g. November 2024."),
+    )
+
+    class Meta:
+        ordering = ["plan", "country__name"]
+        verbose_name_plural = "operational presences"
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "country"], name="presence_one_per_country"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan.slug} presence in {self.country.iso3}"
+
+
+class Role(models.TextChoices):
+    EDITOR = "editor", _("Editor")
+    REVIEWER = "reviewer", _("Reviewer")
+    FUNDING_OFFICER = "funding_officer", _("Funding officer")
+
+
+class RoleAssignment(models.Model):
+    """What a user may do, and where: editor / reviewer / funding officer of countries or regions."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.CharField(max_length=16, choices=Role)
+    countries = models.ManyToManyField(Country, blank=True, related_name="role_assignments")
+    regions = models.ManyToManyField(Region, blank=True, related_name="role_assignments")
+    all_countries = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["user", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], name="role_assignment_one_per_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} as {self.get_role_display()}"
