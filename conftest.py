@@ -96,3 +96,13 @@ def _tasks_inline_unless_worker(request, settings):
     """Tests run rollup tasks inline, unless marked `redis` (a real worker on a real broker)."""
     if request.node.get_closest_marker("redis") is None:
         settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture(autouse=True)
+def _static_without_manifest(settings):
+    """Tests render templates without running collectstatic first, and hash passwords fast."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

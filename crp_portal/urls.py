@@ -1,7 +1,7 @@
 """Project URLs: public pages, the admin, the partner API and the health check."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -13,3 +13,4 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]
+urlpatterns += [path("_nested_admin/", include("nested_admin.urls"))]

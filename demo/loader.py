@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from crp_portal.groups import group_for, roles_setup
 from funding import services as funding_services
 from funding.models import Contribution, Currency, Donor, ExchangeRate, Requirement
 from interventions.models import Activity, Intervention, Sector
@@ -250,6 +251,7 @@ def _load_funding(recorded_by) -> None:
 
 def _load_users() -> dict[str, object]:
     User = get_user_model()
+    roles_setup()
     users = {}
     for spec in DEMO_USERS:
         user, created = User.objects.get_or_create(
@@ -265,6 +267,7 @@ def _load_users() -> dict[str, object]:
                 user=user, role=spec.role, defaults={"all_countries": spec.all_countries}
             )
             assignment.countries.set(Country.objects.filter(iso3__in=spec.countries))
+            user.groups.add(group_for(spec.role))
         users[spec.username] = user
     return users
 

@@ -23,6 +23,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 class PlanFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Plan
+        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"Test Crisis Response Plan {n}")
     slug = factory.Sequence(lambda n: f"test-crp-{n}")

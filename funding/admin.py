@@ -1,0 +1,170 @@
+"""Funding officers' admin: donors, exchange rates and contributions (recorded via the service)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from crp_portal.admin_display import usd
+from crp_portal.admin_scoping import PlanScopedAdminMixin
+from plans.models import Plan
+from plans.roles import Role, user_countries
+
+from . import services
+from .models import Contribution, Currency, Donor, ExchangeRate, GroupRollup
+
+
+@admin.register(Currency)
+class CurrencyAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+    def has_add_permission(self, request):
+        return False  # ISO 4217, loaded from pycountry
+
+
+@admin.register(Donor)
+class DonorAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "country"]
+    list_filter = ["kind"]
+    list_select_related = ["country"]
+    search_fields = ["name"]
+    autocomplete_fields = ["country"]
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(admin.ModelAdmin):
+    list_display = ["currency", "rate_on", "units_per_usd"]
+    list_filter = ["currency"]
+    search_fields = ["currency__code"]
+    autocomplete_fields = ["currency"]
+    date_hierarchy = "rate_on"
+
+
+class ContributionAdminForm(forms.ModelForm):
+    class Meta:
+        model = Contribution
+        fields = [
+            "donor",
+            "plan",
+            "objective",
+            "intervention",
+            "amount",
+            "currency",
+            "status",
+            "contributed_on",
+            "reference",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        # Check what the service will check, so the officer sees it beside the fields.
+        try:
+            if data.get("plan") is not None:
+                services._destination(
+                    plan=data["plan"],
+                    objective=data.get("objective"),
+                    intervention=data.get("intervention"),
+                )
+            if data.get("currency") is not None and data.get("contributed_on") is not None:
+                services.exchange_rate_in_force(
+                    currency=data["currency"], on=data["contributed_on"]
+                )
+        except ValidationError as error:
+            raise ValidationError(error.message_dict) from error
+        return data
+
+
+@admin.register(Contribution)
+class ContributionAdmin(PlanScopedAdminMixin, admin.ModelAdmin):
+    form = ContributionAdminForm
+    list_display = [
+        "contributed_on",
+        "donor",
+        "plan",
+        "status",
+        "original",
+        "amount_usd_display",
+        "earmark",
+        "reference",
+    ]
+    list_filter = ["status", "currency", "plan__countries", "donor__kind"]
+    list_select_related = ["donor", "plan", "objective__strategic_objective", "intervention"]
+    search_fields = ["reference", "donor__name", "plan__title"]
+    autocomplete_fields = ["donor", "plan", "objective", "intervention", "currency"]
+    readonly_fields = ["units_per_usd", "amount_usd", "recorded_by", "created_at", "updated_at"]
+    date_hierarchy = "contributed_on"
+
+    def editable_plans(self, user):
+        return Plan.objects.filter(
+            countries__in=user_countries(user, roles=[Role.FUNDING_OFFICER])
+        ).distinct()
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and (
+            request.user.is_superuser or self.editable_plans(request.user).exists()
+        )
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        services.contribution_record(
+            contribution=obj if change else None,
+            donor=data["donor"],
+            plan=data["plan"],
+            objective=data.get("objective"),
+            intervention=data.get("intervention"),
+            amount=data["amount"],
+            currency=data["currency"],
+            status=data["status"],
+            contributed_on=data["contributed_on"],
+            reference=data.get("reference", ""),
+            recorded_by=request.user,
+        )
+
+    def delete_model(self, request, obj):
+        services.contribution_delete(contribution=obj)
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def original(self, obj):
+        return f"{obj.amount:,.2f} {obj.currency_id}"
+
+    @admin.display(description=_("USD"), ordering="amount_usd")
+    def amount_usd_display(self, obj):
+        return usd(obj.amount_usd)
+
+    @admin.display(description=_("earmarked to"))
+    def earmark(self, obj):
+        if obj.intervention_id:
+            return obj.intervention.title
+        if obj.objective_id:
+            return str(obj.objective.strategic_objective)
+        return _("not specified (plan level)")
+
+
+@admin.register(GroupRollup)
+class GroupRollupAdmin(admin.ModelAdmin):
+    """Read-only view of the grouped rollups, for checking what donors see."""
+
+    list_display = [
+        "dimension",
+        "label",
+        "required_usd",
+        "received_usd",
+        "pledged_usd",
+        "gap_usd",
+        "coverage_percent",
+        "computed_at",
+    ]
+    list_filter = ["dimension"]
+    search_fields = ["label", "key"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

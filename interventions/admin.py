@@ -1,0 +1,47 @@
+"""Admin for sectors, plan types, and one intervention with its activities and requirements."""
+
+from __future__ import annotations
+
+import nested_admin
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from crp_portal.admin_display import figures_table, one_line
+from crp_portal.admin_scoping import PlanScopedAdminMixin
+from plans.admin import ActivityInline, RequirementInline
+
+from .models import Intervention, PlanType, Sector
+
+
+@admin.register(Sector)
+class SectorAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(PlanType)
+class PlanTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Intervention)
+class InterventionAdmin(PlanScopedAdminMixin, nested_admin.NestedModelAdmin):
+    plan_lookup = "objective__plan"
+    list_display = ["title", "objective", "sector", "funding_line"]
+    list_filter = ["sector", "objective__strategic_objective", "objective__plan__countries"]
+    list_select_related = ["objective__plan", "objective__strategic_objective", "sector", "rollup"]
+    search_fields = ["title", "narrative", "objective__plan__title"]
+    autocomplete_fields = ["objective", "sector", "plan_types"]
+    readonly_fields = ["funding"]
+    inlines = [ActivityInline, RequirementInline]
+
+    @admin.display(description=_("required · coverage"))
+    def funding_line(self, obj):
+        return one_line(getattr(obj, "rollup", None))
+
+    @admin.display(description=_("Funding (computed)"))
+    def funding(self, obj):
+        return figures_table(getattr(obj, "rollup", None)) if obj and obj.pk else "—"

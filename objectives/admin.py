@@ -1,0 +1,52 @@
+"""Admin for the strategic-objective catalog and for one objective with its interventions."""
+
+from __future__ import annotations
+
+import nested_admin
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from crp_portal.admin_display import figures_table, one_line
+from crp_portal.admin_scoping import PlanScopedAdminMixin
+from plans.admin import InterventionInline
+
+from .models import Objective, StrategicObjective, TargetGroup
+
+
+@admin.register(StrategicObjective)
+class StrategicObjectiveAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "retired_on"]
+    search_fields = ["title"]
+    list_filter = ["retired_on"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Catalog entries are retired, never renumbered: the number is fixed once saved.
+        return ["number"] if obj else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TargetGroup)
+class TargetGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+
+
+@admin.register(Objective)
+class ObjectiveAdmin(PlanScopedAdminMixin, nested_admin.NestedModelAdmin):
+    list_display = ["__str__", "plan", "strategic_objective", "people_targeted", "funding_line"]
+    list_filter = ["strategic_objective", "plan__status", "plan__countries"]
+    list_select_related = ["plan", "strategic_objective", "rollup"]
+    search_fields = ["plan__title", "plan__slug", "strategic_objective__title"]
+    autocomplete_fields = ["plan", "strategic_objective", "target_groups"]
+    readonly_fields = ["funding"]
+    inlines = [InterventionInline]
+
+    @admin.display(description=_("required · coverage"))
+    def funding_line(self, obj):
+        return one_line(getattr(obj, "rollup", None))
+
+    @admin.display(description=_("Funding (computed)"))
+    def funding(self, obj):
+        return figures_table(getattr(obj, "rollup", None)) if obj and obj.pk else "—"
