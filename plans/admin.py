@@ -202,6 +202,9 @@ class PlanAdmin(PlanScopedAdminMixin, nested_admin.NestedModelAdmin):
     ]
     inlines = [PlanYearInline, ObjectiveInline, OperationalPresenceInline]
 
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
     def get_queryset(self, request):
         return PlanScopedAdminMixin.get_queryset(self, request).prefetch_related("countries")
 
