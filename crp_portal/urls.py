@@ -1,7 +1,10 @@
 """Project URLs: public pages, the admin, the partner API and the health check."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+
+from funding import views as funding_views
+from plans import views as plans_views
 
 from . import views
 
@@ -12,4 +15,8 @@ admin.site.index_title = "Crisis response plans"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    # Public pages for donors (issue 5)
+    path("", plans_views.home, name="home"),
+    path("plans/", include("plans.urls")),
+    path("funding/", funding_views.dashboard, name="funding"),
 ]

@@ -1,0 +1,23 @@
+"""Test helpers for the public pages, imported by their test modules (fixtures by import).
+
+Tests run with DEBUG off, where static URLs come from the collectstatic manifest, which a test
+run does not build; and a cached page must never leak from one test's data into another's.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def public_pages(settings):
+    """Plain static storage and a fresh page-cache version for one test."""
+    from crp_portal import pagecache
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    pagecache.pages_bump()
+    yield
+    pagecache.pages_bump()
