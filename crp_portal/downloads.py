@@ -29,7 +29,9 @@ def table_response(
         sheet.title = filename[:31]
         sheet.append([str(h) for h in headers])
         for row in rows:
-            sheet.append([v if isinstance(v, int | float) or _is_decimal(v) else str(v) for v in row])
+            sheet.append(
+                [v if isinstance(v, int | float) or _is_decimal(v) else str(v) for v in row]
+            )
         buffer = io.BytesIO()
         workbook.save(buffer)
         response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
@@ -39,7 +41,9 @@ def table_response(
         writer.writerow([str(h) for h in headers])
         writer.writerows(rows)
         # A byte-order mark lets spreadsheet programs read the UTF-8 (en dashes, accents).
-        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(
+            "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
+        )
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
 

@@ -43,13 +43,13 @@ def _label(key: str, label: str) -> str:
     return _("Not specified") if key == "" else label
 
 
-def _sorted(groups: list[tuple[str, str, Figures]]) -> list[tuple[str, Figures]]:
-    """Groups in label order (years in year order), "not specified" last."""
+def _sorted(groups: list[tuple[str, str, Figures]]) -> list[tuple[str, Figures, bool]]:
+    """(label, figures, unspecified) in label order (years in year order), "not specified" last."""
     ordered = sorted(groups, key=lambda g: (g[0] == "", g[1]))
-    return [(_label(key, label), fig) for key, label, fig in ordered]
+    return [(_label(key, label), fig, key == "") for key, label, fig in ordered]
 
 
-def _stored_groups() -> dict[str, list[tuple[str, Figures]]]:
+def _stored_groups() -> dict[str, list[tuple[str, Figures, bool]]]:
     """Every dimension's groups across all published plans, from GroupRollup (one query)."""
     groups = defaultdict(list)
     for row in GroupRollup.objects.all():
@@ -76,7 +76,7 @@ def _money_only(received: Decimal, pledged: Decimal) -> Figures:
     return Figures(required=None, received=received, pledged=pledged)
 
 
-def _filtered_groups(plans: list[Plan]) -> dict[str, list[tuple[str, Figures]]]:
+def _filtered_groups(plans: list[Plan]) -> dict[str, list[tuple[str, Figures, bool]]]:
     """The same groups for some plans only, added up from their stored rollups (5 queries)."""
     from plans.templatetags.public import figures as figures_of
 
@@ -168,7 +168,12 @@ def _earmarked_groups(put, dimension: str, plan_money: dict, rows) -> None:
     received = sum((f.received for f in plan_money.values()), ZERO) - earmarked_received
     pledged = sum((f.pledged for f in plan_money.values()), ZERO) - earmarked_pledged
     if received or pledged or unspecified_required is not None:
-        put(dimension, "", "", Figures(required=unspecified_required, received=received, pledged=pledged))
+        put(
+            dimension,
+            "",
+            "",
+            Figures(required=unspecified_required, received=received, pledged=pledged),
+        )
 
 
 def _top_unmet(plan_ids: list[int] | None) -> list[InterventionRollup]:

@@ -54,6 +54,7 @@ SORTS = {
     "updated": (_("Last updated"), [F("updated_at").desc()]),
 }
 DEFAULT_SORT = "gap"
+ANY = _("Any")
 
 
 class PlanFilter(django_filters.FilterSet):
@@ -65,6 +66,7 @@ class PlanFilter(django_filters.FilterSet):
         queryset=Region.objects.all(),
         to_field_name="slug",
         field_name="countries__region",
+        empty_label=ANY,
         distinct=True,
     )
     country = django_filters.ModelChoiceFilter(
@@ -72,15 +74,17 @@ class PlanFilter(django_filters.FilterSet):
         queryset=Country.objects.filter(plans__status=Plan.Status.PUBLISHED).distinct(),
         to_field_name="iso3",
         field_name="countries",
+        empty_label=ANY,
         distinct=True,
     )
     year = django_filters.NumberFilter(label=_("Year"), method="filter_year")
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Plan.Kind.choices)
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Plan.Kind.choices, empty_label=ANY)
     objective = django_filters.ModelChoiceFilter(
         label=_("Strategic objective"),
         queryset=StrategicObjective.objects.all(),
         to_field_name="number",
         field_name="objectives__strategic_objective",
+        empty_label=ANY,
         distinct=True,
     )
     sector = django_filters.ModelChoiceFilter(
@@ -88,10 +92,14 @@ class PlanFilter(django_filters.FilterSet):
         queryset=Sector.objects.all(),
         to_field_name="slug",
         field_name="objectives__interventions__sector",
+        empty_label=ANY,
         distinct=True,
     )
     funding = django_filters.ChoiceFilter(
-        label=_("Funding status"), choices=FundingStatus.CHOICES, method="filter_funding"
+        label=_("Funding status"),
+        choices=FundingStatus.CHOICES,
+        method="filter_funding",
+        empty_label=ANY,
     )
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"),

@@ -203,7 +203,9 @@ def plan_detail(request, slug: str):
         return _plan_download(plan, year, headline, objectives, fmt)
     tabs = []
     if plan.start_year != plan.end_year:
-        tabs = [{"year": None, "label": _("Whole period %(period)s") % {"period": plan.period_label}}]
+        tabs = [
+            {"year": None, "label": _("Whole period %(period)s") % {"period": plan.period_label}}
+        ]
         tabs += [{"year": y, "label": str(y)} for y in plan.years]
     context = {
         "plan": plan,

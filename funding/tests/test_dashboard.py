@@ -40,7 +40,11 @@ def test_every_chart_is_drawn_with_a_text_alternative_and_a_table(client, groupe
 
 
 def test_top_unmet_requirements_are_ordered_by_gap(client, grouped):
-    rows = [r for r in _rows(client.get("/funding/?format=csv")) if r["chart"] == "Top unmet requirements"]
+    rows = [
+        r
+        for r in _rows(client.get("/funding/?format=csv"))
+        if r["chart"] == "Top unmet requirements"
+    ]
     assert [r["gap_usd"] for r in rows] == ["700000.00", "100000.00", "75000.00", "12133.18"]
 
 

@@ -17,7 +17,7 @@ register = template.Library()
 
 @register.filter
 def usd(value: Decimal | None) -> str:
-    """"$1,075,000": whole dollars (half-up), as published plans print them; "" when unknown."""
+    """ "$1,075,000": whole dollars (half-up), as published plans print them; "" when unknown."""
     if value is None or value == "":
         return ""
     dollars = Decimal(value).quantize(Decimal("1"), rounding=ROUND_HALF_UP)

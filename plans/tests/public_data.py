@@ -47,7 +47,10 @@ def many_plans(count: int = 24, *, objectives: int = 2, interventions: int = 2) 
                         intervention=intervention, year=year, amount_usd=Decimal(10000 + n)
                     )
             ContributionFactory(
-                plan=plan, objective=objective, amount=Decimal("5000.00"), donor__name=f"Donor {n % 4}"
+                plan=plan,
+                objective=objective,
+                amount=Decimal("5000.00"),
+                donor__name=f"Donor {n % 4}",
             )
         plans.append(plan)
     for plan in plans:
