@@ -15,7 +15,7 @@ from django.db.models import Q, Sum
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from crp_portal.downloads import FORMATS, table_response
 from crp_portal.pagecache import cached_page
@@ -192,7 +192,7 @@ def _top_unmet(plan_ids: list[int] | None) -> list[InterventionRollup]:
     )
 
 
-@require_GET
+@require_safe
 @cached_page
 def dashboard(request):
     """The funding gap dashboard, for all published plans or those the filters select."""

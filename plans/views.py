@@ -13,7 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from crp_portal.downloads import FORMATS, table_response
 from crp_portal.pagecache import cached_page
@@ -75,7 +75,7 @@ PLAN_HEADERS = [
 ]
 
 
-@require_GET
+@require_safe
 @cached_page
 def home(request):
     """Headline totals across published plans, the largest gaps, the latest updated plans."""
@@ -113,7 +113,7 @@ def home(request):
     return render(request, "plans/home.html", context)
 
 
-@require_GET
+@require_safe
 @cached_page
 def plan_list(request):
     """Published plans, filtered and sorted by GET parameters (shareable), paginated."""
@@ -152,7 +152,7 @@ def _year_required(requirements, year: int) -> Decimal | None:
     return sum(amounts, Decimal("0")) if amounts else None
 
 
-@require_GET
+@require_safe
 @cached_page
 def plan_detail(request, slug: str):
     """One published plan, as a published CRP page reads; one tab per year when multi-year."""

@@ -280,6 +280,9 @@ def test_list_pages_make_at_most_12_queries_whatever_the_number_of_plans(client,
     many_plans(21)
     many = _query_counts(client, LIST_URLS)
     assert many == few  # the same number of queries for 3 plans and for 24
+    second_page = client.get("/plans/?page=2").content.decode()
+    assert "Page 2 of 2" in second_page
+    assert second_page.count("<tr>") == 1 + 4  # header + the 4 plans past the first 20
     assert max(many.values()) <= 12, many
 
 
