@@ -6,13 +6,14 @@ from decimal import Decimal
 
 import django_filters
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from interventions.models import Sector
 from objectives.models import StrategicObjective
 
-from .models import Country, Plan, Region
+from .models import MAX_YEAR, MIN_YEAR, Country, Plan, Region
 
 
 class FundingStatus:
@@ -114,13 +115,19 @@ class PlanFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
-        self.form.fields["year"].widget = forms.NumberInput(attrs={"min": 1990, "max": 2100})
+        year = self.form.fields["year"]
+        year.widget = forms.NumberInput(attrs={"min": MIN_YEAR, "max": MAX_YEAR})
+        year.validators += [MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
+
+    def _cleaned(self) -> dict:
+        """The values that were understood: an invalid filter is reported and ignored."""
+        return getattr(self.form, "cleaned_data", {}) if self.is_bound else {}
 
     @property
     def qs(self):
         queryset = super().qs
         # Sorting always applies, also when the sort parameter is absent.
-        if not self.form.is_valid() or not self.form.cleaned_data.get("sort"):
+        if not self._cleaned().get("sort"):
             queryset = queryset.order_by(*SORTS[DEFAULT_SORT][1], "-start_year", "slug")
         return queryset
 
@@ -147,5 +154,7 @@ class PlanFilter(django_filters.FilterSet):
     @property
     def is_filtered(self) -> bool:
         """Whether any filter (not just the sort) narrows the plans."""
-        data = self.form.cleaned_data if self.form.is_valid() else {}
-        return any(value not in (None, "") for key, value in data.items() if key != "sort")
+        self.form.is_valid()  # validate first, so cleaned_data holds what was understood
+        return any(
+            value not in (None, "") for key, value in self._cleaned().items() if key != "sort"
+        )

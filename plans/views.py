@@ -246,7 +246,11 @@ def _whole_period_people(plan: Plan, plan_years: dict) -> dict:
     return {
         "people_targeted": None,
         "people_in_need": None,
-        "by_year": [plan_years[y] for y in plan.years if y in plan_years],
+        "by_year": [
+            plan_years[y]
+            for y in plan.years
+            if y in plan_years and plan_years[y].people_targeted is not None
+        ],
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from decimal import Decimal
 
@@ -122,6 +123,21 @@ def test_bad_filter_values_get_a_message_not_an_error(client, demo):
     html = response.content.decode()
     assert "Some filters were not understood" in html
     assert "Tajikistan Crisis Response Plan 2020" in html  # ignored filters narrow nothing
+    huge = client.get("/plans/?year=99999999999999999999&format=csv")
+    assert len(_csv(huge)) == 2  # out of range: reported and ignored, never a database error
+    assert (
+        "Ensure this value is less than or equal to 2100"
+        in client.get("/plans/?year=99999999999999999999").content.decode()
+    )
+
+
+def test_a_valid_sort_applies_beside_an_invalid_filter(client, demo):
+    # Pakistan was edited last; the default sort (largest gap) would put Tajikistan first.
+    Plan.objects.filter(slug="pakistan-crp-2020-2021").update(
+        updated_at=timezone.now() + datetime.timedelta(hours=1)
+    )
+    rows = _csv(client.get("/plans/?country=ZZZ&sort=updated&format=csv"))
+    assert [r["slug"] for r in rows] == ["pakistan-crp-2020-2021", "tajikistan-crp-2020"]
 
 
 def test_tajikistan_reads_like_its_published_plan(client, demo):
@@ -159,6 +175,7 @@ def test_pakistan_is_not_yet_costed_and_has_a_tab_per_year(client, demo):
     assert "Not yet costed" in html
     assert "Funding required</dt><dd>$0<" not in html  # unknown is never $0
     assert "Figures as of November 2024" in html
+    assert "People targeted</dt><dd>Not stated</dd>" in html  # Pakistan publishes no figures
     assert 'href="?year=2020"' in html and 'href="?year=2021"' in html
     assert 'aria-current="page">Whole period 2020–2021' in html
     year = client.get(PAK + "?year=2021").content.decode()
@@ -174,6 +191,9 @@ def test_year_tab_shows_that_years_requirements(client, db):
     # two years at 10,000 each: the whole period needs 20,000, each year 10,000
     whole = client.get(f"/plans/{plan.slug}/").content.decode()
     assert "$20,000" in whole
+    # People overlap across years: the whole period lists each year's figure, never a sum.
+    assert f"{plan.start_year}: 1,000" in whole and f"{plan.end_year}: 1,000" in whole
+    assert "2,000" not in whole
     first = client.get(f"/plans/{plan.slug}/?year={plan.start_year}").content.decode()
     assert f"Funding required in {plan.start_year}" in first
     assert "$10,000" in first and "$20,000" not in first
