@@ -76,8 +76,10 @@ def _money_only(received: Decimal, pledged: Decimal) -> Figures:
     return Figures(required=None, received=received, pledged=pledged)
 
 
-def _filtered_groups(plans: list[Plan]) -> dict[str, list[tuple[str, Figures, bool]]]:
-    """The same groups for some plans only, added up from their stored rollups (5 queries)."""
+def _filtered_groups(
+    plans: list[Plan], intervention_rows: list[InterventionRollup]
+) -> dict[str, list[tuple[str, Figures, bool]]]:
+    """The same groups for some plans only, added up from their stored rollups (3 queries)."""
     from plans.templatetags.public import figures as figures_of
 
     plan_ids = [p.pk for p in plans]
@@ -123,9 +125,7 @@ def _filtered_groups(plans: list[Plan]) -> dict[str, list[tuple[str, Figures, bo
             (r.intervention.sector.slug, r.intervention.sector.name, r)
             if r.intervention.sector
             else ("", "", r)
-            for r in InterventionRollup.objects.filter(
-                intervention__objective__plan_id__in=plan_ids
-            ).select_related("intervention__sector")
+            for r in intervention_rows
         ),
     )
 
@@ -176,20 +176,29 @@ def _earmarked_groups(put, dimension: str, plan_money: dict, rows) -> None:
         )
 
 
-def _top_unmet(plan_ids: list[int] | None) -> list[InterventionRollup]:
+_INTERVENTION_DETAIL = (
+    "intervention__sector",
+    "intervention__objective__plan",
+    "intervention__objective__strategic_objective",
+)
+
+
+def _top_unmet_of_all() -> list[InterventionRollup]:
     """The interventions of published plans with the largest gaps."""
     rows = InterventionRollup.objects.filter(
         intervention__objective__plan__status=Plan.Status.PUBLISHED, gap_usd__gt=0
     )
-    if plan_ids is not None:
-        rows = rows.filter(intervention__objective__plan_id__in=plan_ids)
     return list(
-        rows.select_related(
-            "intervention__sector",
-            "intervention__objective__plan",
-            "intervention__objective__strategic_objective",
-        ).order_by("-gap_usd", "intervention__title")[:TOP_UNMET]
+        rows.select_related(*_INTERVENTION_DETAIL).order_by("-gap_usd", "intervention__title")[
+            :TOP_UNMET
+        ]
     )
+
+
+def _top_unmet_of(rows: list[InterventionRollup]) -> list[InterventionRollup]:
+    """The same, among rollups already read (the filtered plans' interventions)."""
+    unmet = [r for r in rows if r.gap_usd and r.gap_usd > 0]
+    return sorted(unmet, key=lambda r: (-r.gap_usd, r.intervention.title))[:TOP_UNMET]
 
 
 @require_safe
@@ -199,11 +208,16 @@ def dashboard(request):
     plan_filter = PlanFilter(request.GET or None, queryset=published_plans())
     if plan_filter.is_bound and plan_filter.is_filtered:
         plans = list(plan_filter.qs)
-        groups = _filtered_groups(plans)
-        top_unmet = _top_unmet([p.pk for p in plans])
+        intervention_rows = list(
+            InterventionRollup.objects.filter(
+                intervention__objective__plan_id__in=[p.pk for p in plans]
+            ).select_related(*_INTERVENTION_DETAIL)
+        )
+        groups = _filtered_groups(plans, intervention_rows)
+        top_unmet = _top_unmet_of(intervention_rows)
     else:
         groups = _stored_groups()
-        top_unmet = _top_unmet(None)
+        top_unmet = _top_unmet_of_all()
     charts = [
         {
             "dimension": dimension,

@@ -62,37 +62,25 @@ class PlanFilter(django_filters.FilterSet):
     """Published plans by place, year, kind, objective, sector, funding status; sorted."""
 
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
-    region = django_filters.ModelChoiceFilter(
-        label=_("Region"),
-        queryset=Region.objects.all(),
-        to_field_name="slug",
-        field_name="countries__region",
-        empty_label=ANY,
-        distinct=True,
+    # Catalog choices are filled in __init__, one query per catalog: validating and drawing
+    # the form then cost nothing more, whichever filters are chosen (the pages' query budget).
+    region = django_filters.ChoiceFilter(
+        label=_("Region"), field_name="countries__region__slug", empty_label=ANY, distinct=True
     )
-    country = django_filters.ModelChoiceFilter(
-        label=_("Country"),
-        queryset=Country.objects.filter(plans__status=Plan.Status.PUBLISHED).distinct(),
-        to_field_name="iso3",
-        field_name="countries",
-        empty_label=ANY,
-        distinct=True,
+    country = django_filters.ChoiceFilter(
+        label=_("Country"), field_name="countries__iso3", empty_label=ANY, distinct=True
     )
     year = django_filters.NumberFilter(label=_("Year"), method="filter_year")
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Plan.Kind.choices, empty_label=ANY)
-    objective = django_filters.ModelChoiceFilter(
+    objective = django_filters.ChoiceFilter(
         label=_("Strategic objective"),
-        queryset=StrategicObjective.objects.all(),
-        to_field_name="number",
-        field_name="objectives__strategic_objective",
+        field_name="objectives__strategic_objective__number",
         empty_label=ANY,
         distinct=True,
     )
-    sector = django_filters.ModelChoiceFilter(
+    sector = django_filters.ChoiceFilter(
         label=_("Sector"),
-        queryset=Sector.objects.all(),
-        to_field_name="slug",
-        field_name="objectives__interventions__sector",
+        field_name="objectives__interventions__sector__slug",
         empty_label=ANY,
         distinct=True,
     )
@@ -115,6 +103,19 @@ class PlanFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
+        catalogs = {
+            "region": Region.objects.values_list("slug", "name"),
+            "country": Country.objects.filter(plans__status=Plan.Status.PUBLISHED)
+            .distinct()
+            .values_list("iso3", "name"),
+            "objective": [
+                (str(number), f"{number}. {title}")
+                for number, title in StrategicObjective.objects.values_list("number", "title")
+            ],
+            "sector": Sector.objects.values_list("slug", "name"),
+        }
+        for name, choices in catalogs.items():
+            self.form.fields[name].choices = [("", ANY), *choices]
         year = self.form.fields["year"]
         year.widget = forms.NumberInput(attrs={"min": MIN_YEAR, "max": MAX_YEAR})
         year.validators += [MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]

@@ -276,6 +276,10 @@ LIST_URLS = [
     "/funding/?format=csv",
     "/funding/?year=2021&funding=0-24",
     "/funding/?country=TJK&format=xlsx",
+    "/funding/?region=asia-and-the-pacific&country=PAK&objective=1&sector=community-stabilization"
+    "&kind=country&year=2021&funding=0-24&q=plan",
+    "/plans/?region=asia-and-the-pacific&country=PAK&objective=1&sector=community-stabilization"
+    "&kind=country&year=2021&funding=0-24&q=plan&sort=required&page=1",
 ]
 
 
