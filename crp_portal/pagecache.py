@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import time
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -23,10 +24,26 @@ VERSION_KEY = "pages:version"
 # A safety net only: bumps retire pages at once; this bounds the life of any missed change.
 PAGE_TIMEOUT = 10 * 60
 _KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
+# After a cache error, leave the cache alone this long: a bulk import or a busy page must not
+# wait on an unreachable Redis for every row or request. Cached pages expire by PAGE_TIMEOUT.
+RETRY_AFTER_SECONDS = 15
+_unreachable_until = 0.0
+
+
+def _cache_available() -> bool:
+    return time.monotonic() >= _unreachable_until
+
+
+def _cache_failed() -> None:
+    global _unreachable_until
+    _unreachable_until = time.monotonic() + RETRY_AFTER_SECONDS
+    logger.warning("page cache unreachable; rendering without it for a while", exc_info=True)
 
 
 def pages_version() -> int:
-    """The current version of the public pages (1 when nothing was bumped yet)."""
+    """The current version of the public pages (1 when nothing was bumped yet; 0: no cache)."""
+    if not _cache_available():
+        return 0
     try:
         version = cache.get(VERSION_KEY)
         if version is None:
@@ -34,19 +51,21 @@ def pages_version() -> int:
             version = cache.get(VERSION_KEY, 1)
         return int(version)
     except Exception:
-        logger.warning("page cache unreachable; rendering without it", exc_info=True)
+        _cache_failed()
         return 0
 
 
 def pages_bump() -> None:
     """Retire every cached public page: call after anything a public page shows has changed."""
+    if not _cache_available():
+        return
     try:
         try:
             cache.incr(VERSION_KEY)
         except ValueError:  # never set, or evicted: start a fresh series above any old one
             cache.set(VERSION_KEY, 2, timeout=None)
     except Exception:
-        logger.warning("page cache unreachable; could not bump its version", exc_info=True)
+        _cache_failed()
 
 
 def _page_key(request: HttpRequest, version: int) -> str:
@@ -69,6 +88,7 @@ def cached_page(view):
         try:
             stored = cache.get(key)
         except Exception:
+            _cache_failed()
             stored = None
         if stored is not None:
             content, headers = stored
@@ -85,7 +105,7 @@ def cached_page(view):
             try:
                 cache.set(key, (response.content, headers), timeout=PAGE_TIMEOUT)
             except Exception:
-                logger.warning("page cache unreachable; page not stored", exc_info=True)
+                _cache_failed()
         response["X-Page-Cache"] = "miss"
         return response
 

@@ -79,7 +79,8 @@ def test_signed_in_users_are_never_served_cached_pages(client, demo, superuser):
     assert "X-Page-Cache" not in client.get("/")
 
 
-def test_pages_render_when_the_cache_is_unreachable(client, demo, settings):
+def test_pages_render_when_the_cache_is_unreachable(client, demo, settings, monkeypatch):
+    monkeypatch.setattr(pagecache, "_unreachable_until", 0.0)
     # A cache server on a port where nothing listens: pages must still render.
     settings.CACHES = {
         "default": {
@@ -93,3 +94,7 @@ def test_pages_render_when_the_cache_is_unreachable(client, demo, settings):
     assert response.status_code == 200
     assert "$1,075,000" in response.content.decode()
     assert "X-Page-Cache" not in response
+    # Further reads and bumps leave the unreachable cache alone for a while.
+    assert not pagecache._cache_available()
+    pagecache.pages_bump()
+    assert pagecache.pages_version() == 0
