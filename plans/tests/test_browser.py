@@ -132,6 +132,13 @@ def test_donor_finds_tajikistan_and_downloads_the_funding_figures(browser, demo_
     assert by_country["Tajikistan"]["coverage_percent"] == "55.53"
     assert by_country["Pakistan"]["required_usd"] == ""  # not yet costed, never 0
     assert {r["chart"] for r in rows} >= {"By donor", "By sector", "Top unmet requirements"}
+    # A multi-year plan: one tab per year, links that work without JavaScript.
+    page.goto(demo_site + "/plans/pakistan-crp-2020-2021/")
+    tabs = page.get_by_role("navigation", name="Years of the plan")
+    tabs.get_by_role("link", name="2021", exact=True).click()
+    assert page.url.endswith("?year=2021")
+    assert page.get_by_role("heading", name="Key figures, 2021").is_visible()
+    page.screenshot(path=SHOTS / "plan-pakistan-2021-desktop.png", full_page=True)
     assert remote == []  # nothing loads from the internet
     context.close()
 
