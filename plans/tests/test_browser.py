@@ -91,6 +91,8 @@ def test_donor_finds_tajikistan_and_downloads_the_funding_figures(browser, demo_
     assert page.get_by_role("heading", level=1).count() == 1
     page.keyboard.press("Tab")  # the first stop is the skip link
     assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
+    page.keyboard.press("Enter")  # ...and it takes keyboard users past the navigation
+    assert page.evaluate("document.activeElement.id") == "main"
     page.screenshot(path=SHOTS / "home-desktop.png", full_page=True)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Plans").click()
