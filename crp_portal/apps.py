@@ -7,3 +7,6 @@ class CrpPortalConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the deploy checks)
+        from .pagecache import connect_content_receivers
+
+        connect_content_receivers()

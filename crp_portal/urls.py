@@ -3,6 +3,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from funding import views as funding_views
+from plans import views as plans_views
+
 from . import views
 
 admin.site.site_header = "CRP Portal — editors"
@@ -11,6 +14,10 @@ admin.site.index_title = "Crisis response plans"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("_nested_admin/", include("nested_admin.urls")),
     path("healthz", views.healthz, name="healthz"),
+    # Public pages for donors (issue 5)
+    path("", plans_views.home, name="home"),
+    path("plans/", include("plans.urls")),
+    path("funding/", funding_views.dashboard, name="funding"),
 ]
-urlpatterns += [path("_nested_admin/", include("nested_admin.urls"))]

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crp_portal import pagecache
 from interventions.models import Intervention
 from objectives.models import Objective
 from plans.models import Plan
@@ -186,6 +187,8 @@ def plan_rollup_recompute(*, plan_id: int) -> bool:
         updates["funding_updated_at"] = now
     if updates:
         Plan.objects.filter(pk=plan.pk, rollup_dirty_since=dirty_since).update(**updates)
+    if wrote:  # public pages show these figures; retire their cached copies once committed
+        transaction.on_commit(pagecache.pages_bump)
     return wrote
 
 
@@ -227,4 +230,6 @@ def group_rollups_recompute() -> int:
         if existing:
             GroupRollup.objects.filter(pk__in=[r.pk for r in existing.values()]).delete()
             written += len(existing)
+    if written:  # public pages show these figures; retire their cached copies once committed
+        transaction.on_commit(pagecache.pages_bump)
     return written

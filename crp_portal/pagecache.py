@@ -1,0 +1,138 @@
+"""Whole-page cache of the public pages, keyed by the URL and a version bumped on every change.
+
+Public pages read stored rollups, which change only when a recompute writes; content edits
+(a plan's narrative, an activity) change pages too. Rather than finding every key a change
+touches, every cached page carries a version number: bumping it retires them all at once, and
+the stale entries simply expire. The cache is a speed-up, never a dependency: when it is
+unreachable, pages are rendered as if it were empty.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import time
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "pages:version"
+# A safety net only: bumps retire pages at once; this bounds the life of any missed change.
+PAGE_TIMEOUT = 10 * 60
+_KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
+# After a cache error, leave the cache alone this long: a bulk import or a busy page must not
+# wait on an unreachable Redis for every row or request. Cached pages expire by PAGE_TIMEOUT.
+RETRY_AFTER_SECONDS = 15
+_unreachable_until = 0.0
+
+
+def _cache_available() -> bool:
+    return time.monotonic() >= _unreachable_until
+
+
+def _cache_failed() -> None:
+    global _unreachable_until
+    _unreachable_until = time.monotonic() + RETRY_AFTER_SECONDS
+    logger.warning("page cache unreachable; rendering without it for a while", exc_info=True)
+
+
+def pages_version() -> int:
+    """The current version of the public pages (1 when nothing was bumped yet; 0: no cache)."""
+    if not _cache_available():
+        return 0
+    try:
+        version = cache.get(VERSION_KEY)
+        if version is None:
+            cache.add(VERSION_KEY, 1, timeout=None)
+            version = cache.get(VERSION_KEY, 1)
+        return int(version)
+    except Exception:
+        _cache_failed()
+        return 0
+
+
+def pages_bump() -> None:
+    """Retire every cached public page: call after anything a public page shows has changed."""
+    if not _cache_available():
+        return
+    try:
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:  # never set, or evicted: start a fresh series above any old one
+            cache.set(VERSION_KEY, 2, timeout=None)
+    except Exception:
+        _cache_failed()
+
+
+def _page_key(request: HttpRequest, version: int) -> str:
+    url = request.get_full_path()
+    digest = hashlib.sha256(url.encode("utf-8")).hexdigest()
+    return f"pages:{version}:{translation.get_language()}:{digest}"
+
+
+def cached_page(view):
+    """Serve anonymous GETs of a public page from the cache; store successful renders."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method != "GET" or request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        version = pages_version()
+        if not version:
+            return view(request, *args, **kwargs)
+        key = _page_key(request, version)
+        try:
+            stored = cache.get(key)
+        except Exception:
+            _cache_failed()
+            stored = None
+        if stored is not None:
+            content, headers = stored
+            response = HttpResponse(content)
+            for name, value in headers.items():
+                response[name] = value
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        if response.status_code == 200 and not response.streaming:
+            headers = {h: response[h] for h in _KEPT_HEADERS if h in response}
+            try:
+                cache.set(key, (response.content, headers), timeout=PAGE_TIMEOUT)
+            except Exception:
+                _cache_failed()
+        response["X-Page-Cache"] = "miss"
+        return response
+
+    return wrapper
+
+
+def _content_changed(sender, **kwargs) -> None:
+    # After commit: a page rendered between the bump and the commit would cache the old text.
+    from django.db import transaction
+
+    transaction.on_commit(pages_bump)
+
+
+def connect_content_receivers() -> None:
+    """Bump on edits of what public pages show but rollups do not (titles, narratives, staff)."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from interventions.models import Activity, Intervention
+    from objectives.models import Objective
+    from plans.models import OperationalPresence, Plan, PlanYear
+
+    for model in (Plan, PlanYear, OperationalPresence, Objective, Intervention, Activity):
+        for signal in (post_save, post_delete):
+            signal.connect(_content_changed, sender=model, dispatch_uid=f"pages_{model.__name__}")
+    for through in (
+        Plan.countries.through,
+        Objective.target_groups.through,
+        Intervention.plan_types.through,
+    ):
+        m2m_changed.connect(_content_changed, sender=through, dispatch_uid=f"pages_{through}")

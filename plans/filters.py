@@ -1,0 +1,161 @@
+"""The filters of the public plan list, shared by /plans/ and /funding/ (same GET parameters)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import django_filters
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from interventions.models import Sector
+from objectives.models import StrategicObjective
+
+from .models import MAX_YEAR, MIN_YEAR, Country, Plan, Region
+
+
+class FundingStatus:
+    """Coverage bands as a donor reads them: by the whole percent the pages show.
+
+    A page shows coverage rounded half-up, so a plan shown as "25 %" (24.50 % stored) must fall
+    in the 25–49 % band: each band starts half a point below its first whole percent.
+    """
+
+    NOT_COSTED = "not-costed"
+    CHOICES = [
+        ("0-24", _("Under 25 % funded")),
+        ("25-49", _("25–49 % funded")),
+        ("50-74", _("50–74 % funded")),
+        ("75-99", _("75–99 % funded")),
+        ("100", _("Fully funded (100 % or more)")),
+        (NOT_COSTED, _("Not yet costed")),
+    ]
+    BOUNDS = {"0-24": (None, 25), "25-49": (25, 50), "50-74": (50, 75), "75-99": (75, 100)}
+    BOUNDS["100"] = (100, None)
+
+    @classmethod
+    def condition(cls, band: str) -> Q:
+        if band == cls.NOT_COSTED:
+            return Q(rollup__isnull=True) | Q(rollup__required_usd__isnull=True)
+        low, high = cls.BOUNDS[band]
+        condition = Q(rollup__coverage_percent__isnull=False)
+        if low is not None:
+            condition &= Q(rollup__coverage_percent__gte=Decimal(low) - Decimal("0.5"))
+        if high is not None:
+            condition &= Q(rollup__coverage_percent__lt=Decimal(high) - Decimal("0.5"))
+        return condition
+
+
+SORTS = {
+    "gap": (_("Largest gap"), [F("rollup__gap_usd").desc(nulls_last=True)]),
+    "coverage": (_("Lowest coverage"), [F("rollup__coverage_percent").asc(nulls_last=True)]),
+    "required": (_("Largest requirement"), [F("rollup__required_usd").desc(nulls_last=True)]),
+    "updated": (_("Last updated"), [F("updated_at").desc()]),
+}
+DEFAULT_SORT = "gap"
+ANY = _("Any")
+
+
+class PlanFilter(django_filters.FilterSet):
+    """Published plans by place, year, kind, objective, sector, funding status; sorted."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    # Catalog choices are filled in __init__, one query per catalog: validating and drawing
+    # the form then cost nothing more, whichever filters are chosen (the pages' query budget).
+    region = django_filters.ChoiceFilter(
+        label=_("Region"), field_name="countries__region__slug", empty_label=ANY, distinct=True
+    )
+    country = django_filters.ChoiceFilter(
+        label=_("Country"), field_name="countries__iso3", empty_label=ANY, distinct=True
+    )
+    year = django_filters.NumberFilter(label=_("Year"), method="filter_year")
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Plan.Kind.choices, empty_label=ANY)
+    objective = django_filters.ChoiceFilter(
+        label=_("Strategic objective"),
+        field_name="objectives__strategic_objective__number",
+        empty_label=ANY,
+        distinct=True,
+    )
+    sector = django_filters.ChoiceFilter(
+        label=_("Sector"),
+        field_name="objectives__interventions__sector__slug",
+        empty_label=ANY,
+        distinct=True,
+    )
+    funding = django_filters.ChoiceFilter(
+        label=_("Funding status"),
+        choices=FundingStatus.CHOICES,
+        method="filter_funding",
+        empty_label=ANY,
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"),
+        choices=[(key, label) for key, (label, _order) in SORTS.items()],
+        method="filter_sort",
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Plan
+        fields: list[str] = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        catalogs = {
+            "region": Region.objects.values_list("slug", "name"),
+            "country": Country.objects.filter(plans__status=Plan.Status.PUBLISHED)
+            .distinct()
+            .values_list("iso3", "name"),
+            "objective": [
+                (str(number), f"{number}. {title}")
+                for number, title in StrategicObjective.objects.values_list("number", "title")
+            ],
+            "sector": Sector.objects.values_list("slug", "name"),
+        }
+        for name, choices in catalogs.items():
+            self.form.fields[name].choices = [("", ANY), *choices]
+        year = self.form.fields["year"]
+        year.widget = forms.NumberInput(attrs={"min": MIN_YEAR, "max": MAX_YEAR})
+        year.validators += [MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
+
+    def _cleaned(self) -> dict:
+        """The values that were understood: an invalid filter is reported and ignored."""
+        return getattr(self.form, "cleaned_data", {}) if self.is_bound else {}
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        # Sorting always applies, also when the sort parameter is absent.
+        if not self._cleaned().get("sort"):
+            queryset = queryset.order_by(*SORTS[DEFAULT_SORT][1], "-start_year", "slug")
+        return queryset
+
+    def filter_search(self, queryset, name, value):
+        words = value.split()
+        for word in words[:8]:
+            queryset = queryset.filter(
+                Q(title__icontains=word)
+                | Q(vision_statement__icontains=word)
+                | Q(countries__name__icontains=word)
+                | Q(countries__iso3__iexact=word)
+            )
+        return queryset.distinct() if words else queryset
+
+    def filter_year(self, queryset, name, value):
+        return queryset.covering_year(int(value))
+
+    def filter_funding(self, queryset, name, value):
+        return queryset.filter(FundingStatus.condition(value))
+
+    def filter_sort(self, queryset, name, value):
+        return queryset.order_by(*SORTS[value][1], "-start_year", "slug")
+
+    @property
+    def is_filtered(self) -> bool:
+        """Whether any filter (not just the sort) narrows the plans."""
+        self.form.is_valid()  # validate first, so cleaned_data holds what was understood
+        return any(
+            value not in (None, "") for key, value in self._cleaned().items() if key != "sort"
+        )

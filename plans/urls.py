@@ -1,0 +1,12 @@
+"""Public plan pages: /plans/ and /plans/<slug>/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "plans"
+
+urlpatterns = [
+    path("", views.plan_list, name="list"),
+    path("<slug:slug>/", views.plan_detail, name="detail"),
+]

@@ -1,0 +1,296 @@
+"""Public pages for donors: the home page, the plan list and a plan as a published CRP reads.
+
+Every figure comes from the stored rollups (funding.models) through funding.figures, so pages,
+downloads and the API apply the same rules. Each page runs a fixed number of queries, whatever
+the number of plans (select_related / prefetch_related, no per-row reads).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q, Sum
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from crp_portal.downloads import FORMATS, table_response
+from crp_portal.pagecache import cached_page
+from funding.figures import NOT_COSTED, Figures, coverage_percent, whole_percent
+from funding.models import PlanRollup
+from interventions.models import Intervention
+from plans.templatetags.public import figures as figures_of
+
+from .filters import PlanFilter
+from .models import Country, OperationalPresence, Plan
+
+PAGE_SIZE = 20
+HOME_LIST_SIZE = 5
+
+
+def _download_format(request) -> str | None:
+    fmt = request.GET.get("format")
+    return fmt if fmt in FORMATS else None
+
+
+def published_plans():
+    """Published plans with what a list row shows: rollup and countries, in two queries."""
+    return (
+        Plan.objects.published()
+        .select_related("rollup")
+        .prefetch_related(Prefetch("countries", queryset=Country.objects.select_related("region")))
+    )
+
+
+def _plan_row(plan: Plan) -> list:
+    fig = figures_of(plan)
+    return [
+        plan.title,
+        plan.slug,
+        "; ".join(c.name for c in plan.countries.all()),
+        plan.get_kind_display(),
+        plan.period_label,
+        fig.required,
+        fig.received,
+        fig.pledged,
+        fig.gap,
+        fig.coverage_percent,
+        plan.updated_at.date().isoformat(),
+    ]
+
+
+PLAN_HEADERS = [
+    "title",
+    "slug",
+    "countries",
+    "kind",
+    "period",
+    "required_usd",
+    "received_usd",
+    "pledged_usd",
+    "gap_usd",
+    "coverage_percent",
+    "last_updated",
+]
+
+
+@require_safe
+@cached_page
+def home(request):
+    """Headline totals across published plans, the largest gaps, the latest updated plans."""
+    published = Plan.Status.PUBLISHED
+    totals = PlanRollup.objects.filter(plan__status=published).aggregate(
+        required=Sum("required_usd"),
+        received=Sum("received_usd", default=Decimal("0")),
+        # Coverage leaves uncosted plans out: only money against a known requirement counts.
+        received_costed=Sum(
+            "received_usd", filter=Q(required_usd__isnull=False), default=Decimal("0")
+        ),
+        pledged=Sum("pledged_usd", default=Decimal("0")),
+        # The sum of each plan's own gap: one plan's surplus never fills another's gap.
+        gap=Sum("gap_usd"),
+    )
+    counts = Plan.objects.published().aggregate(
+        plans=Count("pk", distinct=True), countries=Count("countries", distinct=True)
+    )
+    coverage = coverage_percent(totals["required"], totals["received_costed"])
+    context = {
+        "totals": totals,
+        "total_figures": Figures(
+            required=totals["required"], received=totals["received"], pledged=totals["pledged"]
+        ),
+        "coverage_whole": whole_percent(coverage),
+        "plan_count": counts["plans"],
+        "country_count": counts["countries"],
+        "largest_gaps": list(
+            published_plans()
+            .filter(rollup__gap_usd__gt=0)
+            .order_by("-rollup__gap_usd", "slug")[:HOME_LIST_SIZE]
+        ),
+        "latest": list(published_plans().order_by("-updated_at", "slug")[:HOME_LIST_SIZE]),
+    }
+    return render(request, "plans/home.html", context)
+
+
+@require_safe
+@cached_page
+def plan_list(request):
+    """Published plans, filtered and sorted by GET parameters (shareable), paginated."""
+    plan_filter = PlanFilter(request.GET or None, queryset=published_plans())
+    fmt = _download_format(request)
+    if fmt:
+        return table_response(
+            filename="crp-plans",
+            fmt=fmt,
+            headers=PLAN_HEADERS,
+            rows=[_plan_row(plan) for plan in plan_filter.qs],
+        )
+    paginator = Paginator(plan_filter.qs, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {"filter": plan_filter, "page": page, "paginator": paginator}
+    return render(request, "plans/plan_list.html", context)
+
+
+def _selected_year(request, plan: Plan) -> tuple[int | None, bool]:
+    """The year tab asked for, or None for the whole period; and whether the ask was invalid."""
+    raw = request.GET.get("year")
+    if not raw or plan.start_year == plan.end_year:
+        return None, False
+    try:
+        year = int(raw)
+    except ValueError:
+        return None, True
+    if year not in plan.years:
+        return None, True
+    return year, False
+
+
+def _year_required(requirements, year: int) -> Decimal | None:
+    """Σ of the requirements typed for one year; None when none is typed (not yet costed)."""
+    amounts = [r.amount_usd for r in requirements if r.year == year]
+    return sum(amounts, Decimal("0")) if amounts else None
+
+
+@require_safe
+@cached_page
+def plan_detail(request, slug: str):
+    """One published plan, as a published CRP page reads; one tab per year when multi-year."""
+    plan = get_object_or_404(
+        Plan.objects.published()
+        .select_related("rollup")
+        .prefetch_related(
+            "countries",
+            "plan_years",
+            "year_rollups",
+            Prefetch("presences", queryset=OperationalPresence.objects.select_related("country")),
+            Prefetch(
+                "objectives",
+                queryset=plan_objectives(),
+            ),
+        ),
+        slug=slug,
+    )
+    year, bad_year = _selected_year(request, plan)
+    plan_years = {py.year: py for py in plan.plan_years.all()}
+    year_rollups = {r.year: r for r in plan.year_rollups.all()}
+    objectives = list(plan.objectives.all())
+
+    if year is None:
+        headline = figures_of(plan)
+        people = _whole_period_people(plan, plan_years)
+    else:
+        row = year_rollups.get(year)
+        headline = Figures.from_row(row) if row else NOT_COSTED
+        people = plan_years.get(year)
+    for objective in objectives:
+        interventions = list(objective.interventions.all())
+        for intervention in interventions:
+            intervention.shown = (
+                figures_of(intervention)
+                if year is None
+                else Figures(required=_year_required(intervention.requirements.all(), year))
+            )
+        if year is None:
+            objective.shown = figures_of(objective)
+        else:
+            yearly = [i.shown.required for i in interventions if i.shown.required is not None]
+            objective.shown = Figures(required=sum(yearly, Decimal("0")) if yearly else None)
+        objective.shown_interventions = interventions
+
+    fmt = _download_format(request)
+    if fmt:
+        return _plan_download(plan, year, headline, objectives, fmt)
+    tabs = []
+    if plan.start_year != plan.end_year:
+        tabs = [
+            {"year": None, "label": _("Whole period %(period)s") % {"period": plan.period_label}}
+        ]
+        tabs += [{"year": y, "label": str(y)} for y in plan.years]
+    context = {
+        "plan": plan,
+        "year": year,
+        "bad_year": bad_year,
+        "tabs": tabs,
+        "headline": headline,
+        "people": people,
+        "objectives": objectives,
+        "presences": list(plan.presences.all()),
+        "countries": list(plan.countries.all()),
+    }
+    return render(request, "plans/plan_detail.html", context)
+
+
+def plan_objectives():
+    """A plan's objectives with everything the plan page shows under them, in six queries."""
+    from objectives.models import Objective
+
+    interventions = Intervention.objects.select_related("sector", "rollup").prefetch_related(
+        "plan_types", "activities", "requirements"
+    )
+    return Objective.objects.select_related("strategic_objective", "rollup").prefetch_related(
+        "target_groups", Prefetch("interventions", queryset=interventions)
+    )
+
+
+def _whole_period_people(plan: Plan, plan_years: dict) -> dict:
+    """People figures of the whole period. They overlap across years, so they are never added:
+    a single-year plan states its year's figures; a multi-year plan lists them year by year."""
+    if plan.start_year == plan.end_year:
+        row = plan_years.get(plan.start_year)
+        return {
+            "people_targeted": row.people_targeted if row else None,
+            "people_in_need": row.people_in_need if row else None,
+            "by_year": [],
+        }
+    return {
+        "people_targeted": None,
+        "people_in_need": None,
+        "by_year": [
+            plan_years[y]
+            for y in plan.years
+            if y in plan_years and plan_years[y].people_targeted is not None
+        ],
+    }
+
+
+def _plan_download(plan, year, headline, objectives, fmt):
+    headers = [
+        "level",
+        "strategic_objective",
+        "title",
+        "sector",
+        "period",
+        "required_usd",
+        "received_usd",
+        "pledged_usd",
+        "gap_usd",
+        "coverage_percent",
+    ]
+    period = str(year) if year else plan.period_label
+
+    def figures_cells(fig: Figures, whole_period_only: bool) -> list:
+        if year is not None and whole_period_only:
+            # Received money is kept for the whole period below plan level: no yearly column.
+            return [fig.required, None, None, None, None]
+        return [fig.required, fig.received, fig.pledged, fig.gap, fig.coverage_percent]
+
+    rows = [["plan", "", plan.title, "", period, *figures_cells(headline, False)]]
+    for objective in objectives:
+        so = objective.strategic_objective
+        rows.append(
+            ["objective", so.number, so.title, "", period, *figures_cells(objective.shown, True)]
+        )
+        for intervention in objective.shown_interventions:
+            rows.append(
+                [
+                    "intervention",
+                    so.number,
+                    intervention.title,
+                    intervention.sector.name if intervention.sector else "",
+                    period,
+                    *figures_cells(intervention.shown, True),
+                ]
+            )
+    suffix = f"-{year}" if year else ""
+    return table_response(filename=f"{plan.slug}{suffix}", fmt=fmt, headers=headers, rows=rows)
