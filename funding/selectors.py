@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.db.models.functions import ExtractYear
 
 from plans.models import Plan
@@ -121,11 +121,36 @@ def _published_contributions():
     return Contribution.objects.filter(plan__status=Plan.Status.PUBLISHED)
 
 
-def _groups(required: dict, money: dict, labels: dict, *, with_required: bool = True) -> list[Group]:
+def _costed(**match) -> Exists:
+    """Whether the scope a contribution is grouped by has any requirement (is costed)."""
+    return Exists(Requirement.objects.filter(**match))
+
+
+_PLAN_COSTED = {"intervention__objective__plan": OuterRef("plan")}
+
+
+def _group_money(queryset, key: str | None, costed: Exists) -> dict:
+    """{key: (received, pledged, received by costed scopes)} in one grouped query."""
+    sums = {
+        "received": Sum("amount_usd", filter=_RECEIVED, default=ZERO),
+        "pledged": Sum("amount_usd", filter=_PLEDGED, default=ZERO),
+        "covered": Sum("amount_usd", filter=_RECEIVED & Q(costed=True), default=ZERO),
+    }
+    queryset = queryset.annotate(costed=costed)
+    if key is None:
+        row = queryset.aggregate(**sums)
+        return {None: (row["received"], row["pledged"], row["covered"])}
+    rows = queryset.order_by().values(key).annotate(**sums)
+    return {r[key]: (r["received"], r["pledged"], r["covered"]) for r in rows}
+
+
+def _groups(
+    required: dict, money: dict, labels: dict, *, with_required: bool = True
+) -> list[Group]:
     keys = set(required) | set(money)
     groups = []
     for key in keys:
-        received, pledged = money.get(key, (ZERO, ZERO))
+        received, pledged, covered = money.get(key, (ZERO, ZERO, ZERO))
         skey = NOT_SPECIFIED if key is None else str(key)
         label = labels.get(key) or ("Not specified" if key is None else skey)
         groups.append(
@@ -136,6 +161,7 @@ def _groups(required: dict, money: dict, labels: dict, *, with_required: bool = 
                     required=required.get(key) if with_required else None,
                     received=received,
                     pledged=pledged,
+                    covered=covered,
                 ),
             )
         )
@@ -147,6 +173,14 @@ def group_figures(dimension: str) -> list[Group]:
 
     A plan counts once in each of its countries' groups and once in each region it touches;
     money not earmarked down to the level asked for is the "not specified" group (key "").
+
+    Coverage and gap of a group count only money received by *costed* scopes: unknown is not
+    zero, and a requirement left out of coverage must take its money out too, or an uncosted
+    plan's funding would inflate the group's coverage (plan A needs 100 and got 50, uncosted plan
+    B got 1,000: the country is 50 % covered, not 1,050 %). The scope is the one the group is
+    keyed by: the plan for country, region and donor; the plan's requirements of that year for
+    year; the objective for strategic objective; the intervention for sector. `received` still
+    shows all the money received; `covered` is the part that counts.
     """
     from interventions.models import Sector
     from objectives.models import StrategicObjective
@@ -155,18 +189,26 @@ def group_figures(dimension: str) -> list[Group]:
     from .models import Donor
 
     requirements, contributions = _published_requirements(), _published_contributions()
+    plan_costed = _costed(**_PLAN_COSTED)
     if dimension == "country":
         key_r, key_c = "intervention__objective__plan__countries__iso3", "plan__countries__iso3"
         labels = dict(Country.objects.values_list("iso3", "name"))
-        return _groups(_required_sums(requirements, key_r), _money_sums(contributions, key_c), labels)
+        return _groups(
+            _required_sums(requirements, key_r),
+            _group_money(contributions, key_c, plan_costed),
+            labels,
+        )
     if dimension == "region":
         # Per region, filter by plan membership so a plan with two countries in one region
         # counts once there.
         groups = []
-        for region in Region.objects.filter(countries__plans__status=Plan.Status.PUBLISHED).distinct():
+        regions = Region.objects.filter(countries__plans__status=Plan.Status.PUBLISHED).distinct()
+        for region in regions:
             plans = Plan.objects.filter(countries__region=region).values("pk")
-            required = _required_sums(requirements.filter(intervention__objective__plan__in=plans), None)
-            money = _money_sums(contributions.filter(plan__in=plans), None)
+            required = _required_sums(
+                requirements.filter(intervention__objective__plan__in=plans), None
+            )
+            money = _group_money(contributions.filter(plan__in=plans), None, plan_costed)
             groups += _groups(
                 {region.slug: required.get(None)} if required else {},
                 {region.slug: money[None]},
@@ -174,26 +216,40 @@ def group_figures(dimension: str) -> list[Group]:
             )
         return sorted(groups, key=lambda g: g.label)
     if dimension == "year":
+        year_costed = _costed(**_PLAN_COSTED, year=OuterRef("y"))
         return _groups(
             _required_sums(requirements, "year"),
-            _money_sums(contributions.annotate(y=ExtractYear("contributed_on")), "y"),
+            _group_money(contributions.annotate(y=ExtractYear("contributed_on")), "y", year_costed),
             {},
         )
     if dimension == "strategic_objective":
         labels = {so.number: so.title for so in StrategicObjective.objects.all()}
         return _groups(
             _required_sums(requirements, "intervention__objective__strategic_objective__number"),
-            _money_sums(contributions, "objective__strategic_objective__number"),
+            _group_money(
+                contributions,
+                "objective__strategic_objective__number",
+                _costed(intervention__objective=OuterRef("objective")),
+            ),
             labels,
         )
     if dimension == "sector":
         labels = dict(Sector.objects.values_list("slug", "name"))
         return _groups(
             _required_sums(requirements, "intervention__sector__slug"),
-            _money_sums(contributions, "intervention__sector__slug"),
+            _group_money(
+                contributions,
+                "intervention__sector__slug",
+                _costed(intervention=OuterRef("intervention")),
+            ),
             labels,
         )
     if dimension == "donor":
         labels = {d.pk: d.name for d in Donor.objects.all()}
-        return _groups({}, _money_sums(contributions, "donor"), labels, with_required=False)
+        return _groups(
+            {},
+            _group_money(contributions, "donor", plan_costed),
+            labels,
+            with_required=False,
+        )
     raise ValueError(f"unknown dimension {dimension!r}")

@@ -1,0 +1,185 @@
+"""Set-based full recompute of every plan's rollups on PostgreSQL: a few GROUP BY queries, upserts.
+
+The per-plan path (`services.plan_rollup_recompute`) runs ~15 small queries per plan, which is
+right for one edited plan but too slow for all of them (1,000 plans, 1,000,000 contributions).
+Here each level is one statement: the fresh figures of every scope, computed by grouped
+aggregates over each source table separately (never several sums across one join, which would
+multiply them), upserted with `INSERT … ON CONFLICT DO UPDATE … WHERE … IS DISTINCT FROM`, so a
+row whose figures did not change is not written. Everything runs inside PostgreSQL: the process
+never holds the contributions, so its memory stays flat however many there are.
+
+The figure rules are those of funding/figures.py (gap = max(required − received, 0); coverage
+= received × 100 / required rounded half-up to 2 decimals; both none when nothing is costed,
+coverage also when required is 0). PostgreSQL's ROUND(numeric) rounds halves away from zero,
+which is half-up for these non-negative figures. tests/test_rollup_sql.py checks both paths agree.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import connection
+
+RECEIVED = "('committed', 'paid')"
+PLEDGED = "'pledged'"
+
+_MONEY_SUMS = f"""
+    SUM(amount_usd) FILTER (WHERE status IN {RECEIVED}) AS received,
+    SUM(amount_usd) FILTER (WHERE status = {PLEDGED}) AS pledged
+"""
+
+_FIGURES = """
+    f.required AS required_usd,
+    COALESCE(f.received, 0) AS received_usd,
+    COALESCE(f.pledged, 0) AS pledged_usd,
+    CASE WHEN f.required IS NULL THEN NULL
+         ELSE GREATEST(f.required - COALESCE(f.received, 0), 0) END AS gap_usd,
+    CASE WHEN f.required IS NULL OR f.required = 0 THEN NULL
+         ELSE ROUND(COALESCE(f.received, 0) * 100 / f.required, 2) END AS coverage_percent
+"""
+
+# Each query yields (the rollup's key columns..., plan_id, figures...) of every scope.
+FRESH = {
+    "funding_interventionrollup": (
+        ["intervention_id"],
+        f"""
+        SELECT f.intervention_id, f.plan_id, {_FIGURES} FROM (
+            SELECT i.id AS intervention_id, o.plan_id, r.required, m.received, m.pledged
+            FROM interventions_intervention i
+            JOIN objectives_objective o ON o.id = i.objective_id
+            LEFT JOIN (SELECT intervention_id, SUM(amount_usd) AS required
+                       FROM funding_requirement GROUP BY intervention_id) r
+                   ON r.intervention_id = i.id
+            LEFT JOIN (SELECT intervention_id, {_MONEY_SUMS} FROM funding_contribution
+                       WHERE intervention_id IS NOT NULL GROUP BY intervention_id) m
+                   ON m.intervention_id = i.id
+        ) f
+        """,
+    ),
+    "funding_objectiverollup": (
+        ["objective_id"],
+        f"""
+        SELECT f.objective_id, f.plan_id, {_FIGURES} FROM (
+            SELECT o.id AS objective_id, o.plan_id, r.required, m.received, m.pledged
+            FROM objectives_objective o
+            LEFT JOIN (SELECT i.objective_id, SUM(q.amount_usd) AS required
+                       FROM funding_requirement q
+                       JOIN interventions_intervention i ON i.id = q.intervention_id
+                       GROUP BY i.objective_id) r
+                   ON r.objective_id = o.id
+            LEFT JOIN (SELECT objective_id, {_MONEY_SUMS} FROM funding_contribution
+                       WHERE objective_id IS NOT NULL GROUP BY objective_id) m
+                   ON m.objective_id = o.id
+        ) f
+        """,
+    ),
+    "funding_planrollup": (
+        ["plan_id"],
+        f"""
+        SELECT f.plan_id, f.plan_id AS plan_id_, {_FIGURES} FROM (
+            SELECT p.id AS plan_id, r.required, m.received, m.pledged
+            FROM plans_plan p
+            LEFT JOIN (SELECT o.plan_id, SUM(q.amount_usd) AS required
+                       FROM funding_requirement q
+                       JOIN interventions_intervention i ON i.id = q.intervention_id
+                       JOIN objectives_objective o ON o.id = i.objective_id
+                       GROUP BY o.plan_id) r
+                   ON r.plan_id = p.id
+            LEFT JOIN (SELECT plan_id, {_MONEY_SUMS} FROM funding_contribution
+                       GROUP BY plan_id) m
+                   ON m.plan_id = p.id
+        ) f
+        """,
+    ),
+    "funding_planyearrollup": (
+        ["plan_id", "year"],
+        f"""
+        SELECT f.plan_id, f.year, f.plan_id AS plan_id_, {_FIGURES} FROM (
+            SELECT y.plan_id, y.year, r.required, m.received, m.pledged
+            FROM (SELECT id AS plan_id, generate_series(start_year, end_year) AS year
+                  FROM plans_plan) y
+            LEFT JOIN (SELECT o.plan_id, q.year, SUM(q.amount_usd) AS required
+                       FROM funding_requirement q
+                       JOIN interventions_intervention i ON i.id = q.intervention_id
+                       JOIN objectives_objective o ON o.id = i.objective_id
+                       GROUP BY o.plan_id, q.year) r
+                   ON r.plan_id = y.plan_id AND r.year = y.year
+            LEFT JOIN (SELECT plan_id, EXTRACT(YEAR FROM contributed_on)::int AS year,
+                              {_MONEY_SUMS}
+                       FROM funding_contribution GROUP BY 1, 2) m
+                   ON m.plan_id = y.plan_id AND m.year = y.year
+        ) f
+        """,
+    ),
+}
+
+FIGURE_COLUMNS = ["required_usd", "received_usd", "pledged_usd", "gap_usd", "coverage_percent"]
+
+
+def floor_sql() -> str:
+    """One SELECT computing every total the full recompute stores: the benchmark's floor."""
+    parts = []
+    for keys, sql in FRESH.values():
+        key = keys[-1]
+        parts.append(f"SELECT {key}::bigint AS k, {', '.join(FIGURE_COLUMNS)} FROM ({sql}) x")
+    return "\nUNION ALL\n".join(parts)
+
+
+def _upsert_sql(table: str) -> str:
+    keys, fresh = FRESH[table]
+    plan_col = "plan_id" if "plan_id" not in keys else "plan_id_"
+    columns = [*keys, *FIGURE_COLUMNS, "computed_at"]
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in [*FIGURE_COLUMNS, "computed_at"])
+    distinct = (
+        f"({', '.join('t.' + c for c in FIGURE_COLUMNS)}) IS DISTINCT FROM "
+        f"({', '.join('EXCLUDED.' + c for c in FIGURE_COLUMNS)})"
+    )
+    join = " AND ".join(f"f.{k} = up.{k}" for k in keys)
+    return f"""
+        WITH fresh AS MATERIALIZED ({fresh}),
+        up AS (
+            INSERT INTO {table} AS t ({", ".join(columns)})
+            SELECT {", ".join(keys)}, {", ".join(FIGURE_COLUMNS)}, %(now)s FROM fresh
+            ON CONFLICT ({", ".join(keys)}) DO UPDATE SET {updates}
+            WHERE {distinct}
+            RETURNING {", ".join("t." + k for k in keys)}
+        )
+        SELECT DISTINCT f.{plan_col} FROM up JOIN fresh f ON {join}
+    """
+
+
+def full_recompute(*, now: datetime.datetime) -> dict[str, int]:
+    """Recompute every plan's rollups in a few statements; call inside a transaction.
+
+    Locks every plan row first (the per-plan recompute and `plan_mark_dirty` take the same lock):
+    an edit made meanwhile waits for this to commit, then finds its plan clean and schedules its
+    own recompute, so no edit is lost and no older figure overwrites a newer one. Returns counts:
+    plans, plans whose figures changed.
+    """
+    assert connection.vendor == "postgresql", "the set-based recompute needs PostgreSQL"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM plans_plan ORDER BY id FOR UPDATE")
+        plans = cursor.rowcount
+        changed: set[int] = set()
+        for table in FRESH:
+            cursor.execute(_upsert_sql(table), {"now": now})
+            changed.update(pid for (pid,) in cursor.fetchall())
+        cursor.execute(
+            """
+            DELETE FROM funding_planyearrollup y USING plans_plan p
+            WHERE p.id = y.plan_id AND (y.year < p.start_year OR y.year > p.end_year)
+            RETURNING y.plan_id
+            """
+        )
+        changed.update(pid for (pid,) in cursor.fetchall())
+        cursor.execute(
+            """
+            UPDATE plans_plan SET funding_updated_at = %(now)s
+            WHERE id = ANY(%(changed)s) OR funding_updated_at IS NULL
+            """,
+            {"now": now, "changed": sorted(changed)},
+        )
+        cursor.execute(
+            "UPDATE plans_plan SET rollup_dirty_since = NULL WHERE rollup_dirty_since IS NOT NULL"
+        )
+    return {"plans": plans, "changed": len(changed)}
