@@ -96,7 +96,7 @@ FRESH = {
         f"""
         SELECT f.plan_id, f.year, f.plan_id AS plan_id_, {_FIGURES} FROM (
             SELECT y.plan_id, y.year, r.required, m.received, m.pledged
-            FROM (SELECT id AS plan_id, generate_series(start_year, end_year) AS year
+            FROM (SELECT id AS plan_id, generate_series(start_year::int, end_year::int) AS year
                   FROM plans_plan) y
             LEFT JOIN (SELECT o.plan_id, q.year, SUM(q.amount_usd) AS required
                        FROM funding_requirement q
