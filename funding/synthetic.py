@@ -186,7 +186,9 @@ def seed(
                 "created_at",
                 "updated_at",
             ],
-            _contributions(rng, contributions, plan_rows, by_plan, interventions, donor_ids, rates),
+            _contributions(
+                rng, contributions, plan_rows, by_plan, interventions, donor_ids, rates, required
+            ),
             on_chunk=lambda n: step("contributions", n),
         )
     return result
