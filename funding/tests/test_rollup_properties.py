@@ -143,11 +143,11 @@ def _row(row) -> dict:
 
 @pytest.mark.django_db
 @settings(
-    max_examples=30,
+    max_examples=15,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(ops=st.lists(OPS, min_size=1, max_size=12))
+@given(ops=st.lists(OPS, min_size=1, max_size=10))
 def test_stored_rollups_equal_a_fresh_computation_after_any_edits(
     ops, django_capture_on_commit_callbacks
 ):
