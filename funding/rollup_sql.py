@@ -38,6 +38,15 @@ _FIGURES = """
          ELSE ROUND(COALESCE(f.received, 0) * 100 / f.required, 2) END AS coverage_percent
 """
 
+# Scope conditions: every plan (%(all)s true, which the planner folds away) or the listed ones.
+_C = "(%(all)s OR plan_id = ANY(%(plans)s))"
+_O = "(%(all)s OR o.plan_id = ANY(%(plans)s))"
+_P = "(%(all)s OR p.id = ANY(%(plans)s))"
+_R = (
+    "(%(all)s OR intervention_id IN (SELECT i.id FROM interventions_intervention i"
+    " JOIN objectives_objective o ON o.id = i.objective_id WHERE o.plan_id = ANY(%(plans)s)))"
+)
+
 # Each query yields (the rollup's key columns..., plan_id, figures...) of every scope.
 FRESH = {
     "funding_interventionrollup": (
@@ -48,11 +57,13 @@ FRESH = {
             FROM interventions_intervention i
             JOIN objectives_objective o ON o.id = i.objective_id
             LEFT JOIN (SELECT intervention_id, SUM(amount_usd) AS required
-                       FROM funding_requirement GROUP BY intervention_id) r
+                       FROM funding_requirement WHERE {_R} GROUP BY intervention_id) r
                    ON r.intervention_id = i.id
             LEFT JOIN (SELECT intervention_id, {_MONEY_SUMS} FROM funding_contribution
-                       WHERE intervention_id IS NOT NULL GROUP BY intervention_id) m
+                       WHERE intervention_id IS NOT NULL AND {_C}
+                       GROUP BY intervention_id) m
                    ON m.intervention_id = i.id
+            WHERE {_O}
         ) f
         """,
     ),
@@ -65,11 +76,14 @@ FRESH = {
             LEFT JOIN (SELECT i.objective_id, SUM(q.amount_usd) AS required
                        FROM funding_requirement q
                        JOIN interventions_intervention i ON i.id = q.intervention_id
+                       JOIN objectives_objective o ON o.id = i.objective_id
+                       WHERE {_O}
                        GROUP BY i.objective_id) r
                    ON r.objective_id = o.id
             LEFT JOIN (SELECT objective_id, {_MONEY_SUMS} FROM funding_contribution
-                       WHERE objective_id IS NOT NULL GROUP BY objective_id) m
+                       WHERE objective_id IS NOT NULL AND {_C} GROUP BY objective_id) m
                    ON m.objective_id = o.id
+            WHERE {_O}
         ) f
         """,
     ),
@@ -83,11 +97,13 @@ FRESH = {
                        FROM funding_requirement q
                        JOIN interventions_intervention i ON i.id = q.intervention_id
                        JOIN objectives_objective o ON o.id = i.objective_id
+                       WHERE {_O}
                        GROUP BY o.plan_id) r
                    ON r.plan_id = p.id
             LEFT JOIN (SELECT plan_id, {_MONEY_SUMS} FROM funding_contribution
-                       GROUP BY plan_id) m
+                       WHERE {_C} GROUP BY plan_id) m
                    ON m.plan_id = p.id
+            WHERE {_P}
         ) f
         """,
     ),
@@ -96,17 +112,18 @@ FRESH = {
         f"""
         SELECT f.plan_id, f.year, f.plan_id AS plan_id_, {_FIGURES} FROM (
             SELECT y.plan_id, y.year, r.required, m.received, m.pledged
-            FROM (SELECT id AS plan_id, generate_series(start_year::int, end_year::int) AS year
-                  FROM plans_plan) y
+            FROM (SELECT p.id AS plan_id, generate_series(start_year::int, end_year::int) AS year
+                  FROM plans_plan p WHERE {_P}) y
             LEFT JOIN (SELECT o.plan_id, q.year, SUM(q.amount_usd) AS required
                        FROM funding_requirement q
                        JOIN interventions_intervention i ON i.id = q.intervention_id
                        JOIN objectives_objective o ON o.id = i.objective_id
+                       WHERE {_O}
                        GROUP BY o.plan_id, q.year) r
                    ON r.plan_id = y.plan_id AND r.year = y.year
             LEFT JOIN (SELECT plan_id, EXTRACT(YEAR FROM contributed_on)::int AS year,
                               {_MONEY_SUMS}
-                       FROM funding_contribution GROUP BY 1, 2) m
+                       FROM funding_contribution WHERE {_C} GROUP BY 1, 2) m
                    ON m.plan_id = y.plan_id AND m.year = y.year
         ) f
         """,
@@ -118,11 +135,12 @@ FIGURE_COLUMNS = ["required_usd", "received_usd", "pledged_usd", "gap_usd", "cov
 
 def floor_sql() -> str:
     """One SELECT computing every total the full recompute stores: the benchmark's floor."""
-    parts = []
+    parts = []  # every plan: the scope parameters are inlined
     for keys, sql in FRESH.values():
         key = keys[-1]
         parts.append(f"SELECT {key}::bigint AS k, {', '.join(FIGURE_COLUMNS)} FROM ({sql}) x")
-    return "\nUNION ALL\n".join(parts)
+    sql = "\nUNION ALL\n".join(parts)
+    return sql.replace("%(all)s", "true").replace("%(plans)s", "ARRAY[]::bigint[]")
 
 
 def _upsert_sql(table: str) -> str:
@@ -148,6 +166,32 @@ def _upsert_sql(table: str) -> str:
     """
 
 
+def _write(cursor, *, now: datetime.datetime, scope: dict) -> set[int]:
+    """Upsert every level's fresh figures for the scope; return the plans whose figures changed."""
+    changed: set[int] = set()
+    params = {**scope, "now": now}
+    for table in FRESH:
+        cursor.execute(_upsert_sql(table), params)
+        changed.update(pid for (pid,) in cursor.fetchall())
+    cursor.execute(
+        f"""
+        DELETE FROM funding_planyearrollup y USING plans_plan p
+        WHERE p.id = y.plan_id AND (y.year < p.start_year OR y.year > p.end_year) AND {_P}
+        RETURNING y.plan_id
+        """,
+        scope,
+    )
+    changed.update(pid for (pid,) in cursor.fetchall())
+    return changed
+
+
+def plan_recompute(*, plan_id: int, now: datetime.datetime) -> bool:
+    """One plan's rollups in 5 statements; the caller holds the plan's lock. Returns whether
+    any figure changed."""
+    with connection.cursor() as cursor:
+        return bool(_write(cursor, now=now, scope={"all": False, "plans": [plan_id]}))
+
+
 def full_recompute(*, now: datetime.datetime) -> dict[str, int]:
     """Recompute every plan's rollups in a few statements; call inside a transaction.
 
@@ -160,18 +204,7 @@ def full_recompute(*, now: datetime.datetime) -> dict[str, int]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT id FROM plans_plan ORDER BY id FOR UPDATE")
         plans = cursor.rowcount
-        changed: set[int] = set()
-        for table in FRESH:
-            cursor.execute(_upsert_sql(table), {"now": now})
-            changed.update(pid for (pid,) in cursor.fetchall())
-        cursor.execute(
-            """
-            DELETE FROM funding_planyearrollup y USING plans_plan p
-            WHERE p.id = y.plan_id AND (y.year < p.start_year OR y.year > p.end_year)
-            RETURNING y.plan_id
-            """
-        )
-        changed.update(pid for (pid,) in cursor.fetchall())
+        changed = _write(cursor, now=now, scope={"all": True, "plans": []})
         cursor.execute(
             """
             UPDATE plans_plan SET funding_updated_at = %(now)s

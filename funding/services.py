@@ -202,8 +202,16 @@ def plan_rollup_recompute(*, plan_id: int, audit: RollupAudit | None = None) -> 
         return False  # deleted after the task was queued
     _count_recompute(plan_id)
     dirty_since = plan.rollup_dirty_since
-    figures = selectors.plan_figures(plan=plan)
     now = timezone.now()
+    if connection.vendor == "postgresql" and audit is None:
+        # The same set-based statements as the full recompute, scoped to this plan: 5 round
+        # trips instead of ~20. The audit keeps the ORM path below as its independent check.
+        from . import rollup_sql
+
+        wrote = rollup_sql.plan_recompute(plan_id=plan.pk, now=now)
+        _plan_mark_clean(plan, dirty_since, wrote, now)
+        return wrote
+    figures = selectors.plan_figures(plan=plan)
     wrote = False
     diffs = _Diffs(audit, plan, dirty_since is not None) if audit is not None else None
 
@@ -254,6 +262,11 @@ def plan_rollup_recompute(*, plan_id: int, audit: RollupAudit | None = None) -> 
             discrepancy_count=F("discrepancy_count") + len(diffs.rows),
         )
 
+    _plan_mark_clean(plan, dirty_since, wrote, now)
+    return wrote
+
+
+def _plan_mark_clean(plan: Plan, dirty_since, wrote: bool, now) -> None:
     # The plan is locked, so nothing re-marked it since we read it: clear the mark.
     updates = {}
     if dirty_since is not None:
@@ -262,7 +275,6 @@ def plan_rollup_recompute(*, plan_id: int, audit: RollupAudit | None = None) -> 
         updates["funding_updated_at"] = now
     if updates:
         Plan.objects.filter(pk=plan.pk).update(**updates)
-    return wrote
 
 
 def _count_recompute(plan_id: int) -> None:

@@ -59,6 +59,21 @@ MULTILATERALS = [
 ]
 FIRST_YEAR, LAST_YEAR = 2019, 2025
 CHUNK = 20_000
+CONTRIBUTION_COLUMNS = [
+    "donor_id",
+    "plan_id",
+    "objective_id",
+    "intervention_id",
+    "amount",
+    "currency_id",
+    "units_per_usd",
+    "amount_usd",
+    "status",
+    "contributed_on",
+    "reference",
+    "created_at",
+    "updated_at",
+]
 
 
 @dataclass
@@ -171,21 +186,7 @@ def seed(
 
         result.contributions = _insert(
             Contribution,
-            [
-                "donor_id",
-                "plan_id",
-                "objective_id",
-                "intervention_id",
-                "amount",
-                "currency_id",
-                "units_per_usd",
-                "amount_usd",
-                "status",
-                "contributed_on",
-                "reference",
-                "created_at",
-                "updated_at",
-            ],
+            CONTRIBUTION_COLUMNS,
             _contributions(
                 rng, contributions, plan_rows, by_plan, interventions, donor_ids, rates, required
             ),
@@ -387,3 +388,40 @@ def _copy(table: str, columns: list[str], rows: list[tuple]) -> None:
     buffer.seek(0)
     with connection.cursor() as cursor:
         cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+
+
+def add_contributions(*, seed: int, contributions: int, salt: int = 1, progress=None) -> int:
+    """Add contributions to the plans `seed(seed=...)` made (the benchmark grows data this way)."""
+    from django.db.models import Sum
+
+    rng = random.Random(seed * 1_000_003 + salt)
+    prefix = f"synthetic-{seed}-"
+    plans = list(Plan.objects.filter(slug__startswith=prefix).order_by("pk"))
+    if not plans:
+        raise ValueError(f"No plans with slugs {prefix}*; run seed_synthetic first.")
+    plan_rows = [(p, []) for p in plans]
+    by_plan: dict[int, list[Objective]] = {}
+    for objective in Objective.objects.filter(plan__in=plans).only("pk", "plan_id").order_by("pk"):
+        by_plan.setdefault(objective.plan_id, []).append(objective)
+    interventions = list(
+        Intervention.objects.filter(objective__plan__in=plans)
+        .only("pk", "objective_id")
+        .order_by("pk")
+    )
+    required = dict(
+        Requirement.objects.filter(intervention__objective__plan__in=plans)
+        .values("intervention__objective__plan")
+        .annotate(total=Sum("amount_usd"))
+        .values_list("intervention__objective__plan", "total")
+    )
+    donor_ids = list(Donor.objects.order_by("pk").values_list("pk", flat=True))
+    rates = _exchange_rates(rng)
+    with transaction.atomic():
+        return _insert(
+            Contribution,
+            CONTRIBUTION_COLUMNS,
+            _contributions(
+                rng, contributions, plan_rows, by_plan, interventions, donor_ids, rates, required
+            ),
+            on_chunk=progress,
+        )
