@@ -372,3 +372,22 @@ def test_full_set_based_recompute_matches_the_per_plan_path(db, on_postgres):
     assert not PlanYearRollup.objects.filter(year=1999).exists()
     audit = services.rollups_audit()
     assert audit.discrepancy_count == 0
+
+
+def test_rollup_benchmark_refuses_sqlite():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "bench" / "rollups.py"
+    env = {**os.environ, "DATABASE_URL": "sqlite:///:memory:"}
+    done = subprocess.run(
+        [sys.executable, str(script), "--plans", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert "needs PostgreSQL" in done.stderr
