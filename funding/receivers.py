@@ -82,15 +82,15 @@ def plan_changed(sender, instance: Plan, created: bool, raw: bool = False, **kwa
         services.plan_mark_dirty(plan_id=instance.pk)
     # Group rollups cover published plans only: publishing or unpublishing changes them. Any
     # plan save counts (the status it had is not known here); the group recompute is debounced.
-    services.group_rollups_mark_dirty()
+    services.group_rollups_mark_dirty_on_commit()
 
 
 @receiver(post_delete, sender=Plan, dispatch_uid="rollup_plan_deleted")
 def plan_deleted(sender, instance: Plan, **kwargs) -> None:
-    services.group_rollups_mark_dirty()
+    services.group_rollups_mark_dirty_on_commit()
 
 
 @receiver(m2m_changed, sender=Plan.countries.through, dispatch_uid="rollup_plan_countries")
 def plan_countries_changed(sender, instance, action: str, **kwargs) -> None:
     if action in {"post_add", "post_remove", "post_clear"} and isinstance(instance, Plan):
-        services.group_rollups_mark_dirty()
+        services.group_rollups_mark_dirty_on_commit()

@@ -410,7 +410,7 @@ def plan_mark_dirty(*, plan_id: int) -> None:
             Plan.objects.filter(pk=plan_id).update(rollup_dirty_since=timezone.now())
             transaction.on_commit(lambda: tasks.enqueue_plan_rollup(plan_id=plan_id))
         if status == Plan.Status.PUBLISHED:
-            group_rollups_mark_dirty()
+            group_rollups_mark_dirty_on_commit()
 
 
 def plans_mark_dirty(*, plan_ids) -> None:
@@ -419,11 +419,22 @@ def plans_mark_dirty(*, plan_ids) -> None:
         plan_mark_dirty(plan_id=plan_id)
 
 
+def group_rollups_mark_dirty_on_commit() -> None:
+    """Count an edit against the group rollups once the caller's transaction has committed.
+
+    After commit, not inside it: the counter is one row shared by every plan, and holding its lock
+    until an edit commits would serialise edits of different plans and could deadlock an edit
+    of two plans against an edit of one. Counting after commit is still exact, since a group
+    recompute reads the counter before it reads the (by then committed) data. Should the process
+    die in between, the plan's own dirty mark was committed, and the nightly audit checks groups.
+    """
+    transaction.on_commit(group_rollups_mark_dirty)
+
+
 def group_rollups_mark_dirty() -> None:
     """Count an edit against the group rollups; schedule their recompute if they were fresh.
 
-    The counter row is locked only until the caller's transaction ends (milliseconds for an edit),
-    and only edits of published plans (and status changes) touch it.
+    Its own short transaction (see group_rollups_mark_dirty_on_commit).
     """
     from . import tasks
 
