@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Q, Sum
 from django.db.models.functions import ExtractYear
 
 from plans.models import Plan
@@ -121,27 +121,56 @@ def _published_contributions():
     return Contribution.objects.filter(plan__status=Plan.Status.PUBLISHED)
 
 
-def _costed(**match) -> Exists:
-    """Whether the scope a contribution is grouped by has any requirement (is costed)."""
-    return Exists(Requirement.objects.filter(**match))
+def _group_money(queryset, key: str, covered: Q) -> dict:
+    """{key: (received, pledged, received by costed scopes)} in one grouped query.
 
-
-_PLAN_COSTED = {"intervention__objective__plan": OuterRef("plan")}
-
-
-def _group_money(queryset, key: str | None, costed: Exists) -> dict:
-    """{key: (received, pledged, received by costed scopes)} in one grouped query."""
+    `covered` is a plain `IN (SELECT …)` condition, which PostgreSQL runs as one hashed subplan,
+    not as a lookup per contribution.
+    """
     sums = {
         "received": Sum("amount_usd", filter=_RECEIVED, default=ZERO),
         "pledged": Sum("amount_usd", filter=_PLEDGED, default=ZERO),
-        "covered": Sum("amount_usd", filter=_RECEIVED & Q(costed=True), default=ZERO),
+        "covered": Sum("amount_usd", filter=_RECEIVED & covered, default=ZERO),
     }
-    queryset = queryset.annotate(costed=costed)
-    if key is None:
-        row = queryset.aggregate(**sums)
-        return {None: (row["received"], row["pledged"], row["covered"])}
     rows = queryset.order_by().values(key).annotate(**sums)
     return {r[key]: (r["received"], r["pledged"], r["covered"]) for r in rows}
+
+
+def _money_by(queryset, *keys: str) -> dict:
+    """{keys: (received, pledged)} of contributions grouped by small keys (plans, objectives)."""
+    sums = {
+        "received": Sum("amount_usd", filter=_RECEIVED, default=ZERO),
+        "pledged": Sum("amount_usd", filter=_PLEDGED, default=ZERO),
+    }
+    rows = queryset.order_by().values(*keys).annotate(**sums).values_list(*keys, *sums)
+    return {tuple(r[: len(keys)]) if len(keys) > 1 else r[0]: r[len(keys) :] for r in rows}
+
+
+def _required_sums_by(queryset, *keys: str) -> dict:
+    rows = queryset.order_by().values(*keys).annotate(total=Sum("amount_usd"))
+    return {tuple(r[k] for k in keys): r["total"] for r in rows}
+
+
+def _roll_up(members: dict, required: dict, money: dict, costed) -> tuple[dict, dict]:
+    """Sum per-scope figures into groups: members {scope: [group keys]} → (required, money).
+
+    A scope counts once in each of its groups; its received money counts in coverage only when
+    `costed(scope)`. A scope without members is in the "not specified" group (key None).
+    """
+    group_required: dict = {}
+    group_money: dict = {}
+    for scope in set(required) | set(money):
+        received, pledged = money.get(scope, (ZERO, ZERO))
+        for key in members.get(scope, [None]):
+            if required.get(scope) is not None:
+                group_required[key] = group_required.get(key, ZERO) + required[scope]
+            r, p, c = group_money.get(key, (ZERO, ZERO, ZERO))
+            group_money[key] = (
+                r + received,
+                p + pledged,
+                c + (received if costed(scope) else ZERO),
+            )
+    return group_required, group_money
 
 
 def _groups(
@@ -183,73 +212,74 @@ def group_figures(dimension: str) -> list[Group]:
     shows all the money received; `covered` is the part that counts.
     """
     from interventions.models import Sector
-    from objectives.models import StrategicObjective
+    from objectives.models import Objective, StrategicObjective
     from plans.models import Country, Region
 
     from .models import Donor
 
     requirements, contributions = _published_requirements(), _published_contributions()
-    plan_costed = _costed(**_PLAN_COSTED)
-    if dimension == "country":
-        key_r, key_c = "intervention__objective__plan__countries__iso3", "plan__countries__iso3"
-        labels = dict(Country.objects.values_list("iso3", "name"))
-        return _groups(
-            _required_sums(requirements, key_r),
-            _group_money(contributions, key_c, plan_costed),
-            labels,
+    # Dimensions of plans (country, region), of years and of objectives are summed from per-plan,
+    # per-(plan, year) and per-objective aggregates: a few thousand rows. Joining a million
+    # contributions to countries or regions instead would multiply the work (and a join that
+    # repeats a contribution per country is exactly how sums get multiplied).
+    if dimension in {"country", "region"}:
+        required = _required_sums(requirements, "intervention__objective__plan")
+        money = _money_by(contributions, "plan")
+        through = Plan.countries.through.objects.filter(plan__status=Plan.Status.PUBLISHED)
+        members: dict = {}
+        if dimension == "country":
+            labels = dict(Country.objects.values_list("iso3", "name"))
+            for plan_id, iso3 in through.values_list("plan_id", "country__iso3"):
+                members.setdefault(plan_id, []).append(iso3)
+        else:
+            labels = dict(Region.objects.values_list("slug", "name"))
+            pairs = through.exclude(country__region=None).values_list(
+                "plan_id", "country__region__slug"
+            )
+            for plan_id, slug in set(pairs):
+                members.setdefault(plan_id, []).append(slug)
+            # A plan in no region is in no region's group (not in a "not specified" one).
+            for plan_id in set(required) | set(money):
+                members.setdefault(plan_id, [])
+        group_required, group_money = _roll_up(
+            members, required, money, lambda plan_id: required.get(plan_id) is not None
         )
-    if dimension == "region":
-        # Per region, filter by plan membership so a plan with two countries in one region
-        # counts once there.
-        groups = []
-        regions = Region.objects.filter(countries__plans__status=Plan.Status.PUBLISHED).distinct()
-        for region in regions:
-            plans = Plan.objects.filter(countries__region=region).values("pk")
-            required = _required_sums(
-                requirements.filter(intervention__objective__plan__in=plans), None
-            )
-            money = _group_money(contributions.filter(plan__in=plans), None, plan_costed)
-            groups += _groups(
-                {region.slug: required.get(None)} if required else {},
-                {region.slug: money[None]},
-                {region.slug: region.name},
-            )
-        return sorted(groups, key=lambda g: g.label)
+        groups = _groups(group_required, group_money, labels)
+        return sorted(groups, key=lambda g: g.label) if dimension == "region" else groups
     if dimension == "year":
-        year_costed = _costed(**_PLAN_COSTED, year=OuterRef("y"))
-        return _groups(
-            _required_sums(requirements, "year"),
-            _group_money(contributions.annotate(y=ExtractYear("contributed_on")), "y", year_costed),
-            {},
+        required_pairs = _required_sums_by(requirements, "intervention__objective__plan", "year")
+        money = _money_by(contributions.annotate(y=ExtractYear("contributed_on")), "plan", "y")
+        members = {pair: [pair[1]] for pair in set(required_pairs) | set(money)}
+        group_required, group_money = _roll_up(
+            members, required_pairs, money, lambda pair: required_pairs.get(pair) is not None
         )
+        return _groups(group_required, group_money, {})
     if dimension == "strategic_objective":
         labels = {so.number: so.title for so in StrategicObjective.objects.all()}
-        return _groups(
-            _required_sums(requirements, "intervention__objective__strategic_objective__number"),
-            _group_money(
-                contributions,
-                "objective__strategic_objective__number",
-                _costed(intervention__objective=OuterRef("objective")),
-            ),
-            labels,
+        required = _required_sums(requirements, "intervention__objective")
+        money = _money_by(contributions, "objective")
+        members = {
+            pk: [number]
+            for pk, number in Objective.objects.filter(
+                plan__status=Plan.Status.PUBLISHED
+            ).values_list("pk", "strategic_objective__number")
+        }
+        group_required, group_money = _roll_up(
+            members, required, money, lambda pk: required.get(pk) is not None
         )
+        return _groups(group_required, group_money, labels)
     if dimension == "sector":
         labels = dict(Sector.objects.values_list("slug", "name"))
+        costed = Q(intervention__in=Requirement.objects.values("intervention"))
         return _groups(
             _required_sums(requirements, "intervention__sector__slug"),
-            _group_money(
-                contributions,
-                "intervention__sector__slug",
-                _costed(intervention=OuterRef("intervention")),
-            ),
+            _group_money(contributions, "intervention__sector__slug", costed),
             labels,
         )
     if dimension == "donor":
         labels = {d.pk: d.name for d in Donor.objects.all()}
+        costed = Q(plan__in=Requirement.objects.values("intervention__objective__plan"))
         return _groups(
-            {},
-            _group_money(contributions, "donor", plan_costed),
-            labels,
-            with_required=False,
+            {}, _group_money(contributions, "donor", costed), labels, with_required=False
         )
     raise ValueError(f"unknown dimension {dimension!r}")
