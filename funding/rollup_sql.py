@@ -42,10 +42,6 @@ _FIGURES = """
 _C = "(%(all)s OR plan_id = ANY(%(plans)s))"
 _O = "(%(all)s OR o.plan_id = ANY(%(plans)s))"
 _P = "(%(all)s OR p.id = ANY(%(plans)s))"
-_R = (
-    "(%(all)s OR intervention_id IN (SELECT i.id FROM interventions_intervention i"
-    " JOIN objectives_objective o ON o.id = i.objective_id WHERE o.plan_id = ANY(%(plans)s)))"
-)
 
 # Each query yields (the rollup's key columns..., plan_id, figures...) of every scope.
 FRESH = {
@@ -56,8 +52,12 @@ FRESH = {
             SELECT i.id AS intervention_id, o.plan_id, r.required, m.received, m.pledged
             FROM interventions_intervention i
             JOIN objectives_objective o ON o.id = i.objective_id
-            LEFT JOIN (SELECT intervention_id, SUM(amount_usd) AS required
-                       FROM funding_requirement WHERE {_R} GROUP BY intervention_id) r
+            LEFT JOIN (SELECT q.intervention_id, SUM(q.amount_usd) AS required
+                       FROM funding_requirement q
+                       JOIN interventions_intervention i ON i.id = q.intervention_id
+                       JOIN objectives_objective o ON o.id = i.objective_id
+                       WHERE {_O}
+                       GROUP BY q.intervention_id) r
                    ON r.intervention_id = i.id
             LEFT JOIN (SELECT intervention_id, {_MONEY_SUMS} FROM funding_contribution
                        WHERE intervention_id IS NOT NULL AND {_C}
