@@ -185,11 +185,51 @@ def _write(cursor, *, now: datetime.datetime, scope: dict) -> set[int]:
     return changed
 
 
+def _one_statement_sql() -> str:
+    """Every level's upsert and the stale-year delete as data-modifying CTEs of one statement.
+
+    One round trip for one plan's recompute. The parts touch different rows (the delete only
+    years outside the plan's period), so sharing one snapshot is safe.
+    """
+    parts, counts = [], []
+    for n, (table, (keys, fresh)) in enumerate(FRESH.items()):
+        columns = [*keys, *FIGURE_COLUMNS, "computed_at"]
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in [*FIGURE_COLUMNS, "computed_at"])
+        distinct = (
+            f"({', '.join('t.' + c for c in FIGURE_COLUMNS)}) IS DISTINCT FROM "
+            f"({', '.join('EXCLUDED.' + c for c in FIGURE_COLUMNS)})"
+        )
+        parts.append(f"f{n} AS ({fresh})")
+        parts.append(
+            f"""u{n} AS (
+                INSERT INTO {table} AS t ({", ".join(columns)})
+                SELECT {", ".join(keys)}, {", ".join(FIGURE_COLUMNS)}, %(now)s FROM f{n}
+                ON CONFLICT ({", ".join(keys)}) DO UPDATE SET {updates}
+                WHERE {distinct}
+                RETURNING 1
+            )"""
+        )
+        counts.append(f"(SELECT count(*) FROM u{n})")
+    parts.append(
+        f"""d AS (
+            DELETE FROM funding_planyearrollup y USING plans_plan p
+            WHERE p.id = y.plan_id AND (y.year < p.start_year OR y.year > p.end_year) AND {_P}
+            RETURNING 1
+        )"""
+    )
+    counts.append("(SELECT count(*) FROM d)")
+    return f"WITH {', '.join(parts)} SELECT {' + '.join(counts)}"
+
+
+_ONE_STATEMENT = _one_statement_sql()
+
+
 def plan_recompute(*, plan_id: int, now: datetime.datetime) -> bool:
-    """One plan's rollups in 5 statements; the caller holds the plan's lock. Returns whether
-    any figure changed."""
+    """One plan's rollups in one statement; the caller holds the plan's lock. Returns whether
+    any figure changed (rows written or deleted)."""
     with connection.cursor() as cursor:
-        return bool(_write(cursor, now=now, scope={"all": False, "plans": [plan_id]}))
+        cursor.execute(_ONE_STATEMENT, {"now": now, "all": False, "plans": [plan_id]})
+        return cursor.fetchone()[0] > 0
 
 
 def full_recompute(*, now: datetime.datetime) -> dict[str, int]:
