@@ -1,17 +1,20 @@
-"""Set-based full recompute of every plan's rollups on PostgreSQL: a few GROUP BY queries, upserts.
+"""Set-based rollups on PostgreSQL: a few GROUP BY queries and upserts, for all plans or one.
 
-The per-plan path (`services.plan_rollup_recompute`) runs ~15 small queries per plan, which is
-right for one edited plan but too slow for all of them (1,000 plans, 1,000,000 contributions).
-Here each level is one statement: the fresh figures of every scope, computed by grouped
-aggregates over each source table separately (never several sums across one join, which would
-multiply them), upserted with `INSERT … ON CONFLICT DO UPDATE … WHERE … IS DISTINCT FROM`, so a
-row whose figures did not change is not written. Everything runs inside PostgreSQL: the process
-never holds the contributions, so its memory stays flat however many there are.
+Each level (intervention, objective, plan, plan-year) is one statement: the fresh figures of
+every scope, computed by grouped aggregates over each source table separately (never several
+sums across one join, which would multiply them), upserted with `INSERT … ON CONFLICT DO UPDATE
+… WHERE … IS DISTINCT FROM`, so a row whose figures did not change is not written. Everything
+runs inside PostgreSQL: the process never holds the contributions, so its memory stays flat
+however many there are. `full_recompute` runs them for every plan (recompute_rollups --all);
+`plan_recompute` runs them scoped to one plan as a single statement (the Celery job's path).
+The plan-by-plan ORM computation (funding.selectors.plan_figures) stays as the SQLite path and
+as the nightly audit's independent check.
 
 The figure rules are those of funding/figures.py (gap = max(required − received, 0); coverage
 = received × 100 / required rounded half-up to 2 decimals; both none when nothing is costed,
 coverage also when required is 0). PostgreSQL's ROUND(numeric) rounds halves away from zero,
-which is half-up for these non-negative figures. tests/test_rollup_sql.py checks both paths agree.
+which is half-up for these non-negative figures. funding/tests/test_rollups.py and the
+hypothesis test in test_rollup_properties.py check the SQL and the ORM computation agree.
 """
 
 from __future__ import annotations
