@@ -7,6 +7,7 @@ set DATABASE_URL and REDIS_URL (see .env.example).
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -125,7 +126,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
 }
 CELERY_TASK_PUBLISH_RETRY = False
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Every minute: recompute plans left dirty (queue was down, worker killed) and stale groups.
+    "sweep-dirty-plans": {
+        "task": "funding.tasks.sweep_dirty_plans",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 55},  # a sweep not started within the minute is replaced
+    },
+    # 02:30 UTC daily: recompute every rollup and record each stored difference (admin, log).
+    "audit-rollups": {
+        "task": "funding.tasks.audit_rollups",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
 
 if REDIS_URL:
     CACHES = {

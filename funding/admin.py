@@ -168,3 +168,6 @@ class GroupRollupAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from . import admin_rollups  # noqa: F401,E402  (the rollup audit pages)

@@ -44,19 +44,28 @@ class Figures:
     required: Decimal | None
     received: Decimal = ZERO
     pledged: Decimal = ZERO
+    # The part of `received` that gap and coverage count. None means all of it, as for one plan
+    # or one of its levels. Across plans (group rollups) it leaves out money received by scopes
+    # that are not costed: unknown is not zero, so that money must not inflate coverage.
+    covered: Decimal | None = None
 
     def __post_init__(self) -> None:
         # SQLite returns sums with spurious digits; every figure is held to the cent.
-        for name in ("required", "received", "pledged"):
+        for name in ("required", "received", "pledged", "covered"):
             object.__setattr__(self, name, money(getattr(self, name)))
 
     @property
+    def counted(self) -> Decimal:
+        """The received money that gap and coverage are computed from."""
+        return self.received if self.covered is None else self.covered
+
+    @property
     def gap(self) -> Decimal | None:
-        return gap(self.required, self.received)
+        return gap(self.required, self.counted)
 
     @property
     def coverage_percent(self) -> Decimal | None:
-        return coverage_percent(self.required, self.received)
+        return coverage_percent(self.required, self.counted)
 
     @property
     def coverage_whole_percent(self) -> int | None:
@@ -65,6 +74,8 @@ class Figures:
     @property
     def is_costed(self) -> bool:
         return self.required is not None
+
+    ROW_FIELDS = ("required_usd", "received_usd", "pledged_usd", "gap_usd", "coverage_percent")
 
     def as_row(self) -> dict[str, Decimal | None]:
         """The stored-rollup columns for these figures."""
@@ -78,7 +89,12 @@ class Figures:
 
     @classmethod
     def from_row(cls, row) -> Figures:
-        return cls(required=row.required_usd, received=row.received_usd, pledged=row.pledged_usd)
+        return cls(
+            required=row.required_usd,
+            received=row.received_usd,
+            pledged=row.pledged_usd,
+            covered=getattr(row, "received_costed_usd", None),
+        )
 
 
 NOT_COSTED = Figures(required=None)

@@ -300,6 +300,9 @@ class GroupRollup(RollupFigures):
     dimension = models.CharField(max_length=24, choices=Dimension)
     key = models.CharField(max_length=64, blank=True)
     label = models.CharField(max_length=200)
+    # Received by costed scopes only: what gap and coverage are computed from (see
+    # funding.selectors.group_figures). received_usd stays all the money received.
+    received_costed_usd = models.DecimalField(default=ZERO, **MONEY)
 
     class Meta:
         ordering = ["dimension", "label"]
@@ -309,3 +312,83 @@ class GroupRollup(RollupFigures):
 
     def __str__(self) -> str:
         return f"{self.dimension}={self.key or 'not specified'}"
+
+
+class GroupRollupState(models.Model):
+    """The one row that says whether the cross-plan group rollups are stale.
+
+    Edits of published plans add one to `edits` in their own transaction; a group recompute reads
+    `edits` before it starts and stores it in `computed_edits` when done. The groups are stale
+    while edits > computed_edits. A counter (not a timestamp) so that an edit committed while a
+    recompute runs is never mistaken for one it has seen.
+    """
+
+    SINGLETON = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON)
+    edits = models.BigIntegerField(default=0)
+    computed_edits = models.BigIntegerField(default=0)
+    computed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="group_rollup_state_singleton"),
+        ]
+
+    def __str__(self) -> str:
+        return f"group rollups: {self.edits - self.computed_edits} edits not yet computed"
+
+    @property
+    def is_stale(self) -> bool:
+        return self.edits > self.computed_edits
+
+
+class RollupAudit(models.Model):
+    """One run of the nightly audit: a full recompute compared with what was stored."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    rows_checked = models.PositiveIntegerField(default=0)
+    discrepancy_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"rollup audit of {self.started_at:%Y-%m-%d %H:%M} ({self.discrepancy_count} found)"
+
+
+class RollupDiscrepancy(models.Model):
+    """A stored rollup figure that differed from a fresh computation (then repaired).
+
+    `plan_was_dirty` tells a pending recompute (harmless: an edit was waiting for its recompute)
+    from a real miss (a lost trigger or a bug), which is what an operator should look into.
+    """
+
+    class Scope(models.TextChoices):
+        PLAN = "plan", _("Plan")
+        PLAN_YEAR = "plan_year", _("Plan year")
+        OBJECTIVE = "objective", _("Objective")
+        INTERVENTION = "intervention", _("Intervention")
+        GROUP = "group", _("Group")
+
+    audit = models.ForeignKey(RollupAudit, on_delete=models.CASCADE, related_name="discrepancies")
+    scope = models.CharField(max_length=16, choices=Scope)
+    scope_key = models.CharField(
+        max_length=120, help_text=_("e.g. the intervention id, or 'country=TJK'")
+    )
+    plan = models.ForeignKey(
+        Plan, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    plan_was_dirty = models.BooleanField(default=False)
+    field = models.CharField(max_length=32)
+    stored = models.CharField(max_length=40, blank=True, help_text=_("empty: no value / no row"))
+    fresh = models.CharField(max_length=40, blank=True, help_text=_("empty: no value / no row"))
+
+    class Meta:
+        ordering = ["audit", "scope", "scope_key", "field"]
+        verbose_name_plural = "rollup discrepancies"
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.scope_key} {self.field}: {self.stored!r} → {self.fresh!r}"

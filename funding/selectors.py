@@ -121,13 +121,65 @@ def _published_contributions():
     return Contribution.objects.filter(plan__status=Plan.Status.PUBLISHED)
 
 
+def _group_money(queryset, key: str, covered: Q) -> dict:
+    """{key: (received, pledged, received by costed scopes)} in one grouped query.
+
+    `covered` is a plain `IN (SELECT …)` condition, which PostgreSQL runs as one hashed subplan,
+    not as a lookup per contribution.
+    """
+    sums = {
+        "received": Sum("amount_usd", filter=_RECEIVED, default=ZERO),
+        "pledged": Sum("amount_usd", filter=_PLEDGED, default=ZERO),
+        "covered": Sum("amount_usd", filter=_RECEIVED & covered, default=ZERO),
+    }
+    rows = queryset.order_by().values(key).annotate(**sums)
+    return {r[key]: (r["received"], r["pledged"], r["covered"]) for r in rows}
+
+
+def _money_by(queryset, *keys: str) -> dict:
+    """{keys: (received, pledged)} of contributions grouped by small keys (plans, objectives)."""
+    sums = {
+        "received": Sum("amount_usd", filter=_RECEIVED, default=ZERO),
+        "pledged": Sum("amount_usd", filter=_PLEDGED, default=ZERO),
+    }
+    rows = queryset.order_by().values(*keys).annotate(**sums).values_list(*keys, *sums)
+    return {tuple(r[: len(keys)]) if len(keys) > 1 else r[0]: r[len(keys) :] for r in rows}
+
+
+def _required_sums_by(queryset, *keys: str) -> dict:
+    rows = queryset.order_by().values(*keys).annotate(total=Sum("amount_usd"))
+    return {tuple(r[k] for k in keys): r["total"] for r in rows}
+
+
+def _roll_up(members: dict, required: dict, money: dict, costed) -> tuple[dict, dict]:
+    """Sum per-scope figures into groups: members {scope: [group keys]} → (required, money).
+
+    A scope counts once in each of its groups; its received money counts in coverage only when
+    `costed(scope)`. A scope without members is in the "not specified" group (key None).
+    """
+    group_required: dict = {}
+    group_money: dict = {}
+    for scope in set(required) | set(money):
+        received, pledged = money.get(scope, (ZERO, ZERO))
+        for key in members.get(scope, [None]):
+            if required.get(scope) is not None:
+                group_required[key] = group_required.get(key, ZERO) + required[scope]
+            r, p, c = group_money.get(key, (ZERO, ZERO, ZERO))
+            group_money[key] = (
+                r + received,
+                p + pledged,
+                c + (received if costed(scope) else ZERO),
+            )
+    return group_required, group_money
+
+
 def _groups(
     required: dict, money: dict, labels: dict, *, with_required: bool = True
 ) -> list[Group]:
     keys = set(required) | set(money)
     groups = []
     for key in keys:
-        received, pledged = money.get(key, (ZERO, ZERO))
+        received, pledged, covered = money.get(key, (ZERO, ZERO, ZERO))
         skey = NOT_SPECIFIED if key is None else str(key)
         label = labels.get(key) or ("Not specified" if key is None else skey)
         groups.append(
@@ -138,6 +190,7 @@ def _groups(
                     required=required.get(key) if with_required else None,
                     received=received,
                     pledged=pledged,
+                    covered=covered,
                 ),
             )
         )
@@ -149,59 +202,84 @@ def group_figures(dimension: str) -> list[Group]:
 
     A plan counts once in each of its countries' groups and once in each region it touches;
     money not earmarked down to the level asked for is the "not specified" group (key "").
+
+    Coverage and gap of a group count only money received by *costed* scopes: unknown is not
+    zero, and a requirement left out of coverage must take its money out too, or an uncosted
+    plan's funding would inflate the group's coverage (plan A needs 100 and got 50, uncosted plan
+    B got 1,000: the country is 50 % covered, not 1,050 %). The scope is the one the group is
+    keyed by: the plan for country, region and donor; the plan's requirements of that year for
+    year; the objective for strategic objective; the intervention for sector. `received` still
+    shows all the money received; `covered` is the part that counts.
     """
     from interventions.models import Sector
-    from objectives.models import StrategicObjective
+    from objectives.models import Objective, StrategicObjective
     from plans.models import Country, Region
 
     from .models import Donor
 
     requirements, contributions = _published_requirements(), _published_contributions()
-    if dimension == "country":
-        key_r, key_c = "intervention__objective__plan__countries__iso3", "plan__countries__iso3"
-        labels = dict(Country.objects.values_list("iso3", "name"))
-        return _groups(
-            _required_sums(requirements, key_r), _money_sums(contributions, key_c), labels
+    # Dimensions of plans (country, region), of years and of objectives are summed from per-plan,
+    # per-(plan, year) and per-objective aggregates: a few thousand rows. Joining a million
+    # contributions to countries or regions instead would multiply the work (and a join that
+    # repeats a contribution per country is exactly how sums get multiplied).
+    if dimension in {"country", "region"}:
+        required = _required_sums(requirements, "intervention__objective__plan")
+        money = _money_by(contributions, "plan")
+        through = Plan.countries.through.objects.filter(plan__status=Plan.Status.PUBLISHED)
+        members: dict = {}
+        if dimension == "country":
+            labels = dict(Country.objects.values_list("iso3", "name"))
+            for plan_id, iso3 in through.values_list("plan_id", "country__iso3"):
+                members.setdefault(plan_id, []).append(iso3)
+        else:
+            labels = dict(Region.objects.values_list("slug", "name"))
+            pairs = through.exclude(country__region=None).values_list(
+                "plan_id", "country__region__slug"
+            )
+            for plan_id, slug in set(pairs):
+                members.setdefault(plan_id, []).append(slug)
+            # A plan in no region is in no region's group (not in a "not specified" one).
+            for plan_id in set(required) | set(money):
+                members.setdefault(plan_id, [])
+        group_required, group_money = _roll_up(
+            members, required, money, lambda plan_id: required.get(plan_id) is not None
         )
-    if dimension == "region":
-        # Per region, filter by plan membership so a plan with two countries in one region
-        # counts once there.
-        groups = []
-        for region in Region.objects.filter(
-            countries__plans__status=Plan.Status.PUBLISHED
-        ).distinct():
-            plans = Plan.objects.filter(countries__region=region).values("pk")
-            required = _required_sums(
-                requirements.filter(intervention__objective__plan__in=plans), None
-            )
-            money = _money_sums(contributions.filter(plan__in=plans), None)
-            groups += _groups(
-                {region.slug: required.get(None)} if required else {},
-                {region.slug: money[None]},
-                {region.slug: region.name},
-            )
-        return sorted(groups, key=lambda g: g.label)
+        groups = _groups(group_required, group_money, labels)
+        return sorted(groups, key=lambda g: g.label) if dimension == "region" else groups
     if dimension == "year":
-        return _groups(
-            _required_sums(requirements, "year"),
-            _money_sums(contributions.annotate(y=ExtractYear("contributed_on")), "y"),
-            {},
+        required_pairs = _required_sums_by(requirements, "intervention__objective__plan", "year")
+        money = _money_by(contributions.annotate(y=ExtractYear("contributed_on")), "plan", "y")
+        members = {pair: [pair[1]] for pair in set(required_pairs) | set(money)}
+        group_required, group_money = _roll_up(
+            members, required_pairs, money, lambda pair: required_pairs.get(pair) is not None
         )
+        return _groups(group_required, group_money, {})
     if dimension == "strategic_objective":
         labels = {so.number: so.title for so in StrategicObjective.objects.all()}
-        return _groups(
-            _required_sums(requirements, "intervention__objective__strategic_objective__number"),
-            _money_sums(contributions, "objective__strategic_objective__number"),
-            labels,
+        required = _required_sums(requirements, "intervention__objective")
+        money = _money_by(contributions, "objective")
+        members = {
+            pk: [number]
+            for pk, number in Objective.objects.filter(
+                plan__status=Plan.Status.PUBLISHED
+            ).values_list("pk", "strategic_objective__number")
+        }
+        group_required, group_money = _roll_up(
+            members, required, money, lambda pk: required.get(pk) is not None
         )
+        return _groups(group_required, group_money, labels)
     if dimension == "sector":
         labels = dict(Sector.objects.values_list("slug", "name"))
+        costed = Q(intervention__in=Requirement.objects.values("intervention"))
         return _groups(
             _required_sums(requirements, "intervention__sector__slug"),
-            _money_sums(contributions, "intervention__sector__slug"),
+            _group_money(contributions, "intervention__sector__slug", costed),
             labels,
         )
     if dimension == "donor":
         labels = {d.pk: d.name for d in Donor.objects.all()}
-        return _groups({}, _money_sums(contributions, "donor"), labels, with_required=False)
+        costed = Q(plan__in=Requirement.objects.values("intervention__objective__plan"))
+        return _groups(
+            {}, _group_money(contributions, "donor", costed), labels, with_required=False
+        )
     raise ValueError(f"unknown dimension {dimension!r}")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import nested_admin
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from crp_portal.admin_display import figures_table, one_line
 from crp_portal.admin_scoping import PlanScopedAdminMixin
+from funding import services as funding_services
 from plans.admin import ActivityInline, RequirementInline
 
 from .models import Intervention, PlanType, Sector
@@ -27,8 +29,33 @@ class PlanTypeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class InterventionAdminForm(forms.ModelForm):
+    class Meta:
+        model = Intervention
+        fields = [
+            "objective",
+            "position",
+            "title",
+            "sector",
+            "plan_types",
+            "narrative",
+            "people_targeted",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        objective = data.get("objective")
+        if self.instance.pk and objective and objective.pk != self.instance.objective_id:
+            # Moving takes its earmarked money along: check it here so the editor sees why not.
+            funding_services.intervention_move_check(
+                intervention=self.instance, objective=objective
+            )
+        return data
+
+
 @admin.register(Intervention)
 class InterventionAdmin(PlanScopedAdminMixin, nested_admin.NestedModelAdmin):
+    form = InterventionAdminForm
     plan_lookup = "objective__plan"
     list_display = ["title", "objective", "sector", "funding_line"]
     list_filter = ["sector", "objective__strategic_objective", "objective__plan__countries"]
@@ -37,6 +64,13 @@ class InterventionAdmin(PlanScopedAdminMixin, nested_admin.NestedModelAdmin):
     autocomplete_fields = ["objective", "sector", "plan_types"]
     readonly_fields = ["funding"]
     inlines = [ActivityInline, RequirementInline]
+
+    def save_model(self, request, obj, form, change):
+        if change and "objective" in form.changed_data:
+            destination = obj.objective
+            obj.objective_id = form.initial["objective"]  # the service moves it, with its money
+            funding_services.intervention_move(intervention=obj, objective=destination)
+        super().save_model(request, obj, form, change)
 
     @admin.display(description=_("required · coverage"))
     def funding_line(self, obj):

@@ -1,0 +1,62 @@
+"""Admin for the rollup audit: read-only. Imported by funding/admin.py (the lead's module)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from .models import GroupRollupState, RollupAudit, RollupDiscrepancy
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by the rollup jobs only: visible to staff, never edited by hand."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class RollupDiscrepancyInline(admin.TabularInline):
+    model = RollupDiscrepancy
+    fields = ("scope", "scope_key", "plan", "plan_was_dirty", "field", "stored", "fresh")
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RollupAudit)
+class RollupAuditAdmin(ReadOnlyAdmin):
+    list_display = ("started_at", "finished_at", "rows_checked", "discrepancy_count")
+    date_hierarchy = "started_at"
+    inlines = [RollupDiscrepancyInline]
+
+
+@admin.register(RollupDiscrepancy)
+class RollupDiscrepancyAdmin(ReadOnlyAdmin):
+    list_display = (
+        "audit",
+        "scope",
+        "scope_key",
+        "plan",
+        "field",
+        "stored",
+        "fresh",
+        "plan_was_dirty",
+    )
+    list_filter = ("plan_was_dirty", "scope", "field")
+    search_fields = ("scope_key", "plan__slug", "plan__title")
+    list_select_related = ("audit", "plan")
+
+
+@admin.register(GroupRollupState)
+class GroupRollupStateAdmin(ReadOnlyAdmin):
+    list_display = ("id", "edits", "computed_edits", "computed_at")
