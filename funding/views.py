@@ -57,7 +57,15 @@ def _stored_groups() -> dict[str, list[tuple[str, Figures, bool]]]:
     return {dimension: _sorted(groups[dimension]) for dimension in Dimension.values}
 
 
+def _costed_received(fig: Figures) -> Decimal:
+    """The money of `fig` that coverage may count: none of it when its scope is not costed."""
+    if fig.covered is not None:
+        return fig.covered
+    return fig.received if fig.required is not None else ZERO
+
+
 def _add(total: Figures | None, fig: Figures) -> Figures:
+    """Add two scopes' figures the way the stored group rollups do (funding.selectors)."""
     if total is None:
         return fig
     required = (
@@ -69,6 +77,7 @@ def _add(total: Figures | None, fig: Figures) -> Figures:
         required=required,
         received=total.received + fig.received,
         pledged=total.pledged + fig.pledged,
+        covered=_costed_received(total) + _costed_received(fig),
     )
 
 
