@@ -121,7 +121,9 @@ def _published_contributions():
     return Contribution.objects.filter(plan__status=Plan.Status.PUBLISHED)
 
 
-def _groups(required: dict, money: dict, labels: dict, *, with_required: bool = True) -> list[Group]:
+def _groups(
+    required: dict, money: dict, labels: dict, *, with_required: bool = True
+) -> list[Group]:
     keys = set(required) | set(money)
     groups = []
     for key in keys:
@@ -158,14 +160,20 @@ def group_figures(dimension: str) -> list[Group]:
     if dimension == "country":
         key_r, key_c = "intervention__objective__plan__countries__iso3", "plan__countries__iso3"
         labels = dict(Country.objects.values_list("iso3", "name"))
-        return _groups(_required_sums(requirements, key_r), _money_sums(contributions, key_c), labels)
+        return _groups(
+            _required_sums(requirements, key_r), _money_sums(contributions, key_c), labels
+        )
     if dimension == "region":
         # Per region, filter by plan membership so a plan with two countries in one region
         # counts once there.
         groups = []
-        for region in Region.objects.filter(countries__plans__status=Plan.Status.PUBLISHED).distinct():
+        for region in Region.objects.filter(
+            countries__plans__status=Plan.Status.PUBLISHED
+        ).distinct():
             plans = Plan.objects.filter(countries__region=region).values("pk")
-            required = _required_sums(requirements.filter(intervention__objective__plan__in=plans), None)
+            required = _required_sums(
+                requirements.filter(intervention__objective__plan__in=plans), None
+            )
             money = _money_sums(contributions.filter(plan__in=plans), None)
             groups += _groups(
                 {region.slug: required.get(None)} if required else {},
