@@ -96,3 +96,10 @@ def _tasks_inline_unless_worker(request, settings):
     """Tests run rollup tasks inline, unless marked `redis` (a real worker on a real broker)."""
     if request.node.get_closest_marker("redis") is None:
         settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture(autouse=True)
+def _api_unthrottled(settings):
+    """API throttles off by default (many requests from one test client); throttle tests set
+    their own rates."""
+    settings.API_THROTTLE_RATES = {"anon": None, "partner": None}

@@ -178,7 +178,7 @@ class FundingSummaryViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.Generi
         if getattr(self, "swagger_fake_view", False):
             return GroupRollup.objects.none()
         dimension = self.group_by()
-        figures = {name: F(path) for name, path in SUMMARY_ORDERING.items()}
+        figures = {name: F(path) for name, path in SUMMARY_ORDERING.items() if name != path}
         if dimension == "plan":
             return (
                 PlanRollup.objects.filter(plan__status=Plan.Status.PUBLISHED)
