@@ -49,7 +49,10 @@ class ContributionFilter(PlanScopedFilterSet):
 class DonorFilter(SyncFilterSet):
     kind = filters.MultipleChoiceFilter(choices=Donor.Kind.choices)
     country = filters.ModelMultipleChoiceFilter(
-        to_field_name="iso3", queryset=Country.objects.all(), help_text="ISO3 code of the donor."
+        field_name="country__iso3",
+        to_field_name="iso3",
+        queryset=Country.objects.all(),
+        help_text="ISO3 code of the donor.",
     )
     search = filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=200)
 

@@ -27,10 +27,10 @@ class InterventionFilter(PlanScopedFilterSet):
         decimal_places=0,
     )
     sector = filters.ModelMultipleChoiceFilter(
-        field_name="sector", to_field_name="slug", queryset=Sector.objects.all()
+        field_name="sector__slug", to_field_name="slug", queryset=Sector.objects.all()
     )
     plan_type = filters.ModelMultipleChoiceFilter(
-        field_name="plan_types",
+        field_name="plan_types__slug",
         to_field_name="slug",
         queryset=PlanType.objects.all(),
         distinct=True,

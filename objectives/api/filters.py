@@ -21,7 +21,7 @@ class ObjectiveFilter(PlanScopedFilterSet):
         field_name="strategic_objective__number", min_value=1, max_value=32767, decimal_places=0
     )
     target_group = filters.ModelMultipleChoiceFilter(
-        field_name="target_groups",
+        field_name="target_groups__slug",
         to_field_name="slug",
         queryset=TargetGroup.objects.all(),
         distinct=True,

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,36 +14,80 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Deletion',
+            name="Deletion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('plan', 'Plan'), ('objective', 'Objective'), ('intervention', 'Intervention'), ('contribution', 'Contribution'), ('donor', 'Donor')], max_length=16)),
-                ('reason', models.CharField(choices=[('deleted', 'Deleted'), ('withdrawn', 'Withdrawn from publication')], default='deleted', max_length=16)),
-                ('public', models.BooleanField(default=True)),
-                ('object_id', models.BigIntegerField()),
-                ('lookup', models.CharField(blank=True, max_length=64)),
-                ('plan_slug', models.CharField(blank=True, max_length=64)),
-                ('deleted_at', models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("plan", "Plan"),
+                            ("objective", "Objective"),
+                            ("intervention", "Intervention"),
+                            ("contribution", "Contribution"),
+                            ("donor", "Donor"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("deleted", "Deleted"),
+                            ("withdrawn", "Withdrawn from publication"),
+                        ],
+                        default="deleted",
+                        max_length=16,
+                    ),
+                ),
+                ("public", models.BooleanField(default=True)),
+                ("object_id", models.BigIntegerField()),
+                ("lookup", models.CharField(blank=True, max_length=64)),
+                ("plan_slug", models.CharField(blank=True, max_length=64)),
+                ("deleted_at", models.DateTimeField(auto_now_add=True, db_index=True)),
             ],
             options={
-                'ordering': ['deleted_at', 'id'],
+                "ordering": ["deleted_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text="Who uses it, e.g. 'ReliefWeb sync'.", max_length=120)),
-                ('prefix', models.CharField(editable=False, max_length=8, unique=True)),
-                ('hashed_secret', models.CharField(editable=False, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('last_used_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="Who uses it, e.g. 'ReliefWeb sync'.", max_length=120
+                    ),
+                ),
+                ("prefix", models.CharField(editable=False, max_length=8, unique=True)),
+                ("hashed_secret", models.CharField(editable=False, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("last_used_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'API token',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "API token",
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

@@ -116,7 +116,7 @@ class PlanFilter(PlanScopedFilterSet):
 
 class CountryFilter(filters.FilterSet):
     region = filters.ModelMultipleChoiceFilter(
-        field_name="region", to_field_name="slug", queryset=Region.objects.all()
+        field_name="region__slug", to_field_name="slug", queryset=Region.objects.all()
     )
     search = filters.CharFilter(method="filter_search", max_length=200)
     with_plans = filters.BooleanFilter(
