@@ -7,7 +7,12 @@ from django_filters import rest_framework as filters
 
 from crp_portal.api_base import MoneyFilter, SyncFilterSet, YearFilter
 from funding.models import Contribution, Currency, Donor
-from plans.api.filters import PlanScopedFilterSet, country_filter, region_filter
+from plans.api.filters import (
+    CodeMultipleChoiceFilter,
+    PlanScopedFilterSet,
+    country_filter,
+    region_filter,
+)
 from plans.models import Country
 
 
@@ -20,7 +25,7 @@ class ContributionFilter(PlanScopedFilterSet):
     year = YearFilter(field_name="contributed_on__year", help_text="Contributions dated that year.")
     donor = filters.ModelMultipleChoiceFilter(queryset=Donor.objects.all(), help_text="Donor id.")
     status = filters.MultipleChoiceFilter(choices=Contribution.Status.choices)
-    currency = filters.ModelMultipleChoiceFilter(
+    currency = CodeMultipleChoiceFilter(
         to_field_name="code", queryset=Currency.objects.all(), help_text="ISO 4217 code."
     )
     strategic_objective = filters.NumberFilter(
@@ -48,7 +53,7 @@ class ContributionFilter(PlanScopedFilterSet):
 
 class DonorFilter(SyncFilterSet):
     kind = filters.MultipleChoiceFilter(choices=Donor.Kind.choices)
-    country = filters.ModelMultipleChoiceFilter(
+    country = CodeMultipleChoiceFilter(
         field_name="country__iso3",
         to_field_name="iso3",
         queryset=Country.objects.all(),

@@ -7,7 +7,12 @@ from django_filters import rest_framework as filters
 
 from crp_portal.api_base import YearFilter, figure_filters
 from interventions.models import Intervention, PlanType, Sector
-from plans.api.filters import PlanScopedFilterSet, country_filter, region_filter
+from plans.api.filters import (
+    CodeMultipleChoiceFilter,
+    PlanScopedFilterSet,
+    country_filter,
+    region_filter,
+)
 
 
 class InterventionFilter(PlanScopedFilterSet):
@@ -26,10 +31,10 @@ class InterventionFilter(PlanScopedFilterSet):
         max_value=32767,
         decimal_places=0,
     )
-    sector = filters.ModelMultipleChoiceFilter(
+    sector = CodeMultipleChoiceFilter(
         field_name="sector__slug", to_field_name="slug", queryset=Sector.objects.all()
     )
-    plan_type = filters.ModelMultipleChoiceFilter(
+    plan_type = CodeMultipleChoiceFilter(
         field_name="plan_types__slug",
         to_field_name="slug",
         queryset=PlanType.objects.all(),

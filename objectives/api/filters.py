@@ -7,7 +7,12 @@ from django_filters import rest_framework as filters
 
 from crp_portal.api_base import YearFilter, figure_filters
 from objectives.models import Objective, TargetGroup
-from plans.api.filters import PlanScopedFilterSet, country_filter, region_filter
+from plans.api.filters import (
+    CodeMultipleChoiceFilter,
+    PlanScopedFilterSet,
+    country_filter,
+    region_filter,
+)
 
 
 class ObjectiveFilter(PlanScopedFilterSet):
@@ -20,7 +25,7 @@ class ObjectiveFilter(PlanScopedFilterSet):
     strategic_objective = filters.NumberFilter(
         field_name="strategic_objective__number", min_value=1, max_value=32767, decimal_places=0
     )
-    target_group = filters.ModelMultipleChoiceFilter(
+    target_group = CodeMultipleChoiceFilter(
         field_name="target_groups__slug",
         to_field_name="slug",
         queryset=TargetGroup.objects.all(),

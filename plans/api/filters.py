@@ -115,7 +115,7 @@ class PlanFilter(PlanScopedFilterSet):
 
 
 class CountryFilter(filters.FilterSet):
-    region = filters.ModelMultipleChoiceFilter(
+    region = CodeMultipleChoiceFilter(
         field_name="region__slug", to_field_name="slug", queryset=Region.objects.all()
     )
     search = filters.CharFilter(method="filter_search", max_length=200)
