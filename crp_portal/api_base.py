@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Max
@@ -162,6 +163,37 @@ class YearFilter(filters.NumberFilter):
         kwargs.setdefault("max_value", 2100)
         kwargs.setdefault("decimal_places", 0)
         super().__init__(*args, **kwargs)
+
+
+MAX_ID = 2**53  # beyond any row id; larger numbers would overflow the database's integers
+
+
+class IdFilter(filters.NumberFilter):
+    """A row id: a whole number from 1 to MAX_ID (larger would overflow SQL integers)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        kwargs.setdefault("decimal_places", 0)
+        super().__init__(*args, **kwargs)
+
+
+class _IdsField(filters.ModelMultipleChoiceFilter.field_class):
+    def clean(self, value):
+        for item in value or []:
+            text = str(item)
+            if not text.isdigit() or not 1 <= int(text) <= MAX_ID:
+                raise forms.ValidationError(
+                    _("%(value)s is not a valid id.") % {"value": text[:40]}, code="invalid_id"
+                )
+        return super().clean(value)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdMultipleChoiceFilter(filters.ModelMultipleChoiceFilter):
+    """Repeatable row ids; anything but a whole number in range is a 400, never a query."""
+
+    field_class = _IdsField
 
 
 class MoneyFilter(filters.NumberFilter):
@@ -375,6 +407,7 @@ class ApiViewMixin:
 
     export_columns: list[Column] = []
     export_name = "export"
+    lookup_value_regex = r"[0-9]{1,15}"  # ids; a longer number is a 404, never an overflow
     last_modified_fields: tuple[str, ...] = ("updated_at",)
     _last_modified: datetime.datetime | None = None
 

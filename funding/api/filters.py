@@ -5,7 +5,13 @@ from __future__ import annotations
 from django.db.models import Q
 from django_filters import rest_framework as filters
 
-from crp_portal.api_base import MoneyFilter, SyncFilterSet, YearFilter
+from crp_portal.api_base import (
+    IdFilter,
+    IdMultipleChoiceFilter,
+    MoneyFilter,
+    SyncFilterSet,
+    YearFilter,
+)
 from funding.models import Contribution, Currency, Donor
 from plans.api.filters import (
     CodeMultipleChoiceFilter,
@@ -23,7 +29,7 @@ class ContributionFilter(PlanScopedFilterSet):
     country = country_filter()
     region = region_filter()
     year = YearFilter(field_name="contributed_on__year", help_text="Contributions dated that year.")
-    donor = filters.ModelMultipleChoiceFilter(queryset=Donor.objects.all(), help_text="Donor id.")
+    donor = IdMultipleChoiceFilter(queryset=Donor.objects.all(), help_text="Donor id.")
     status = filters.MultipleChoiceFilter(choices=Contribution.Status.choices)
     currency = CodeMultipleChoiceFilter(
         to_field_name="code", queryset=Currency.objects.all(), help_text="ISO 4217 code."
@@ -37,8 +43,8 @@ class ContributionFilter(PlanScopedFilterSet):
     sector = filters.CharFilter(
         field_name="intervention__sector__slug", max_length=80, help_text="Sector slug."
     )
-    objective = filters.NumberFilter(field_name="objective_id", min_value=1, decimal_places=0)
-    intervention = filters.NumberFilter(field_name="intervention_id", min_value=1, decimal_places=0)
+    objective = IdFilter(field_name="objective_id")
+    intervention = IdFilter(field_name="intervention_id")
     min_amount_usd = MoneyFilter(field_name="amount_usd", lookup_expr="gte")
     max_amount_usd = MoneyFilter(field_name="amount_usd", lookup_expr="lte")
     search = filters.CharFilter(method="filter_search", max_length=200)

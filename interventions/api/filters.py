@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q
 from django_filters import rest_framework as filters
 
-from crp_portal.api_base import YearFilter, figure_filters
+from crp_portal.api_base import IdFilter, YearFilter, figure_filters
 from interventions.models import Intervention, PlanType, Sector
 from plans.api.filters import (
     CodeMultipleChoiceFilter,
@@ -21,7 +21,7 @@ class InterventionFilter(PlanScopedFilterSet):
     plan = filters.CharFilter(
         field_name="objective__plan__slug", max_length=64, help_text="Plan slug."
     )
-    objective = filters.NumberFilter(field_name="objective_id", min_value=1, decimal_places=0)
+    objective = IdFilter(field_name="objective_id")
     country = country_filter()
     region = region_filter()
     year = YearFilter(method="filter_year", help_text="Interventions of plans covering this year.")

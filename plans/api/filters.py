@@ -7,7 +7,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from crp_portal.api_base import SyncFilterSet, YearFilter, figure_filters
+from crp_portal.api_base import IdFilter, SyncFilterSet, YearFilter, figure_filters
 from plans.models import Country, Plan, Region
 
 
@@ -84,9 +84,7 @@ class PlanFilter(PlanScopedFilterSet):
     plan_type = filters.CharFilter(
         method="filter_plan_type", max_length=80, help_text="Plan type slug."
     )
-    donor = filters.NumberFilter(
-        method="filter_donor", min_value=1, decimal_places=0, help_text="Donor id."
-    )
+    donor = IdFilter(method="filter_donor", help_text="Donor id.")
     search = filters.CharFilter(method="filter_search", max_length=200)
     locals().update(figure_filters("rollup__"))
 
