@@ -16,14 +16,34 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
-MAX_EXAMPLES = 12
+MAX_EXAMPLES = 5
+
+
+@pytest.fixture(scope="module")
+def _module_data(django_db_setup, django_db_blocker):
+    """The demo plans, loaded once for the module inside a transaction rolled back at its end
+    (each test's own transaction nests in it as a savepoint, as with setUpTestData)."""
+    from django.db import transaction
+
+    from demo import loader
+    from funding import services
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            for plan in loader.demo_load():
+                services.plan_rollup_recompute(plan_id=plan.pk)
+            services.group_rollups_recompute()
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture
-def data(db, demo):
-    from funding import services
-
-    services.group_rollups_recompute()
+def data(_module_data, db):
+    return None
 
 
 @pytest.fixture
