@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime
 import hashlib
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,6 +18,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Max
 from django.http import StreamingHttpResponse
@@ -28,7 +30,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import exceptions, pagination, permissions, renderers, serializers
 from rest_framework.filters import OrderingFilter
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.throttling import BaseThrottle
 
 MAX_PAGE_SIZE = 500
 EXPORT_CHUNK = 2000
@@ -47,26 +49,69 @@ class ReadOrAuthenticatedWrite(permissions.BasePermission):
         return bool(request.user and request.user.is_authenticated)
 
 
-class _SettingsRate:
-    """DRF binds rates at import; read them per request so settings (and tests) can change them."""
+class _FixedWindowThrottle(BaseThrottle):
+    """At most N requests per window and client: one atomic counter (INCR) in the shared cache.
 
-    def get_rate(self):
-        return settings.API_THROTTLE_RATES.get(self.scope)
+    DRF's SimpleRateThrottle keeps every request's timestamp in one cache value, re-read and
+    re-written whole on each request: at partner rates that list grows to thousands of entries.
+    Rates are read from settings per request, so deploys and tests can change them.
+    """
 
-    def allow_request(self, request, view):
-        self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
+    scope = ""
+
+    def get_client(self, request) -> str | None:
+        raise NotImplementedError
+
+    def allow_request(self, request, view) -> bool:
+        rate = settings.API_THROTTLE_RATES.get(self.scope)
+        client = self.get_client(request)
+        if not rate or client is None:
+            return True
+        limit, period = _parse_rate(rate)
+        now = time.time()
+        key = throttle_key(self.scope, client, now, period)
+        cache.add(key, 0, timeout=period + 1)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=period + 1)
+            count = 1
+        self._wait = period - (now % period)
+        return count <= limit
+
+    def wait(self) -> float | None:
+        return getattr(self, "_wait", None)
 
 
-class AnonThrottle(_SettingsRate, AnonRateThrottle):
+def _parse_rate(rate: str) -> tuple[int, int]:
+    count, period = rate.split("/")
+    return int(count), {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
+
+
+def throttle_key(scope: str, client: str, now: float, period: int) -> str:
+    return f"throttle:{scope}:{client}:{int(now // period)}"
+
+
+class AnonThrottle(_FixedWindowThrottle):
+    """Anonymous clients, by IP address (API_NUM_PROXIES says how many proxies to trust)."""
+
     scope = "anon"
 
+    def get_client(self, request) -> str | None:
+        if request.user and request.user.is_authenticated:
+            return None
+        return self.get_ident(request)
 
-class PartnerThrottle(_SettingsRate, UserRateThrottle):
-    """Authenticated clients (API token or session), counted per account: a higher limit."""
+
+class PartnerThrottle(_FixedWindowThrottle):
+    """Authenticated clients (API token or session), by account: a higher limit."""
 
     scope = "partner"
+
+    def get_client(self, request) -> str | None:
+        if request.user and request.user.is_authenticated:
+            return str(request.user.pk)
+        return None
 
 
 # --- Pagination and ordering ---------------------------------------------------------------
@@ -477,3 +522,37 @@ def serializers_response(data):
     from rest_framework.response import Response
 
     return Response(data)
+
+
+# --- Fast representations ------------------------------------------------------------------
+# The big read paths (plan list and detail, interventions) build their dicts by hand: DRF's
+# generic field machinery costs ~15x the raw SQL floor on a 100-plan page (bench/api.py). The
+# declared serializer fields stay the schema; schemathesis checks responses against it.
+
+
+def iso_datetime(value: datetime.datetime | None) -> str | None:
+    """As DRF's DateTimeField renders it (UTC, a trailing Z)."""
+    if value is None:
+        return None
+    text = value.astimezone(datetime.UTC).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def iso_date(value: datetime.date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def money_text(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def figures_of(row) -> dict[str, str | None]:
+    """The five figures of a stored rollup row (None: no rollup → all null, never 0)."""
+    if row is None:
+        return dict.fromkeys(FIGURES)
+    return {name: money_text(getattr(row, figure)) for name, figure in FIGURES.items()}
+
+
+def choice_labels(choices) -> dict[str, str]:
+    """{value: translated label} once per response rather than per row."""
+    return {value: str(label) for value, label in choices}

@@ -162,6 +162,8 @@ REST_FRAMEWORK = {
         "crp_portal.api_base.HXLRenderer",
     ],
     "EXCEPTION_HANDLER": "crp_portal.api.exception_handler",
+    # Trust X-Forwarded-For from this many proxies (0: the peer address; clients cannot spoof it).
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
     "COERCE_DECIMAL_TO_STRING": True,
     "DATETIME_FORMAT": "iso-8601",
     "DATE_FORMAT": "iso-8601",

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from crp_portal.api_base import FiguresMixin, MoneyField, NamedRefSerializer
+from crp_portal.api_base import (
+    FiguresMixin,
+    MoneyField,
+    NamedRefSerializer,
+    figures_of,
+    iso_datetime,
+    money_text,
+    rollup_of,
+)
 from funding.models import Requirement
 from interventions.models import Activity, Intervention, PlanType, Sector
 from plans.models import MAX_YEAR, MIN_YEAR
@@ -60,6 +68,28 @@ class NestedInterventionSerializer(FiguresMixin, serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, intervention: Intervention) -> dict:
+        sector = intervention.sector
+        return {
+            "id": intervention.pk,
+            "position": intervention.position,
+            "title": intervention.title,
+            "sector": {"slug": sector.slug, "name": sector.name} if sector else None,
+            "plan_types": [{"slug": t.slug, "name": t.name} for t in intervention.plan_types.all()],
+            "narrative": intervention.narrative,
+            "people_targeted": intervention.people_targeted,
+            "activities": [
+                {"id": a.pk, "position": a.position, "text": a.text}
+                for a in intervention.activities.all()
+            ],
+            "requirements": [
+                {"year": r.year, "funding_required": money_text(r.amount_usd)}
+                for r in intervention.requirements.all()
+            ],
+            "updated_at": iso_datetime(intervention.updated_at),
+            **figures_of(rollup_of(intervention)),
+        }
+
 
 class InterventionSerializer(NestedInterventionSerializer):
     """An intervention with where it sits: its plan and objective."""
@@ -79,6 +109,15 @@ class InterventionSerializer(NestedInterventionSerializer):
             *NestedInterventionSerializer.Meta.fields[1:],
         ]
         read_only_fields = fields
+
+    def to_representation(self, intervention: Intervention) -> dict:
+        objective = intervention.objective
+        return {
+            "plan": objective.plan.slug,
+            "objective": objective.pk,
+            "strategic_objective": objective.strategic_objective.number,
+            **super().to_representation(intervention),
+        }
 
 
 class RequirementWriteSerializer(serializers.Serializer):

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from crp_portal.api_base import FiguresMixin, NamedRefSerializer
+from crp_portal.api_base import (
+    FiguresMixin,
+    NamedRefSerializer,
+    figures_of,
+    iso_datetime,
+    rollup_of,
+)
 from interventions.api.serializers import NestedInterventionSerializer
 from objectives.models import Objective, StrategicObjective, TargetGroup
 
@@ -62,6 +68,26 @@ class NestedObjectiveSerializer(FiguresMixin, serializers.ModelSerializer):
         model = Objective
         fields = [*_OBJECTIVE_FIELDS, "interventions"]
         read_only_fields = fields
+
+    def to_representation(self, objective: Objective) -> dict:
+        interventions = self.fields["interventions"].child
+        strategic = objective.strategic_objective
+        return {
+            "id": objective.pk,
+            "strategic_objective": {"number": strategic.number, "title": strategic.title},
+            "people_description": objective.people_description,
+            "target_groups": [
+                {"slug": g.slug, "name": g.name} for g in objective.target_groups.all()
+            ],
+            "narrative": objective.narrative,
+            "people_targeted": objective.people_targeted,
+            "entities_targeted": objective.entities_targeted,
+            "updated_at": iso_datetime(objective.updated_at),
+            **figures_of(rollup_of(objective)),
+            "interventions": [
+                interventions.to_representation(i) for i in objective.interventions.all()
+            ],
+        }
 
 
 class ObjectiveWriteSerializer(serializers.Serializer):

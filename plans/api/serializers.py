@@ -10,6 +10,11 @@ from crp_portal.api_base import (
     CountryRefSerializer,
     FigureField,
     FiguresMixin,
+    choice_labels,
+    figures_of,
+    iso_date,
+    iso_datetime,
+    rollup_of,
 )
 from objectives.api.serializers import NestedObjectiveSerializer
 from plans.models import MAX_YEAR, MIN_YEAR, Country, OperationalPresence, Plan, Region
@@ -58,6 +63,35 @@ class PlanSerializer(FiguresMixin, serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def _plans_url(self) -> str:
+        if not hasattr(self, "_base_url"):
+            from rest_framework.reverse import reverse
+
+            self._base_url = reverse("api:plan-list", request=self.context.get("request"))
+            self._kinds = choice_labels(Plan.Kind.choices)
+            self._statuses = choice_labels(Plan.Status.choices)
+        return self._base_url
+
+    def to_representation(self, plan: Plan) -> dict:
+        base = self._plans_url()
+        return {
+            "slug": plan.slug,
+            "url": f"{base}{plan.slug}/",
+            "title": plan.title,
+            "kind": plan.kind,
+            "kind_label": self._kinds.get(plan.kind, plan.kind),
+            "status": plan.status,
+            "status_label": self._statuses.get(plan.status, plan.status),
+            "countries": [{"code": c.iso3, "name": c.name} for c in plan.countries.all()],
+            "start_year": plan.start_year,
+            "end_year": plan.end_year,
+            "vision_statement": plan.vision_statement,
+            "published_at": iso_datetime(plan.published_at),
+            "updated_at": iso_datetime(plan.updated_at),
+            "funding_updated_at": iso_datetime(plan.funding_updated_at),
+            **figures_of(rollup_of(plan)),
+        }
+
 
 class PlanYearSerializer(serializers.Serializer):
     """One year of a plan: the stated people figures beside the year's funding figures."""
@@ -90,17 +124,6 @@ class PresenceSerializer(serializers.ModelSerializer):
         ]
 
 
-class _Year:
-    """A plan year: its PlanYear row (if any) and its PlanYearRollup (if any)."""
-
-    def __init__(self, year: int, row, figures):
-        self.year = year
-        self.people_in_need = getattr(row, "people_in_need", None)
-        self.people_targeted = getattr(row, "people_targeted", None)
-        self.entities_targeted = getattr(row, "entities_targeted", None)
-        self.figures = figures
-
-
 class PlanDetailSerializer(PlanSerializer):
     """A plan as its CRP page reads: years, objectives down to activities and requirements."""
 
@@ -123,9 +146,39 @@ class PlanDetailSerializer(PlanSerializer):
     def get_years(self, plan: Plan) -> list[dict]:
         rows = {r.year: r for r in plan.plan_years.all()}
         figures = {r.year: r for r in plan.year_rollups.all()}
-        return PlanYearSerializer(
-            [_Year(y, rows.get(y), figures.get(y)) for y in plan.years], many=True
-        ).data
+        years = []
+        for year in plan.years:
+            row = rows.get(year)
+            years.append(
+                {
+                    "year": year,
+                    "people_in_need": getattr(row, "people_in_need", None),
+                    "people_targeted": getattr(row, "people_targeted", None),
+                    "entities_targeted": getattr(row, "entities_targeted", None),
+                    **figures_of(figures.get(year)),
+                }
+            )
+        return years
+
+    def to_representation(self, plan: Plan) -> dict:
+        objectives = self.fields["objectives"].child
+        return {
+            **super().to_representation(plan),
+            "vision_narrative": plan.vision_narrative,
+            "years": self.get_years(plan),
+            "objectives": [objectives.to_representation(o) for o in plan.objectives.all()],
+            "operational_presence": [
+                {
+                    "country": {"code": p.country.iso3, "name": p.country.name},
+                    "international_staff": p.international_staff,
+                    "national_staff": p.national_staff,
+                    "field_offices": p.field_offices,
+                    "as_of": iso_date(p.as_of_on),
+                    "as_of_precision": p.as_of_precision,
+                }
+                for p in plan.presences.all()
+            ],
+        }
 
 
 class PlanWriteSerializer(serializers.Serializer):
