@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -20,7 +21,8 @@ from django import forms
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Max
+from django.core.paginator import Paginator as DjangoPaginator
+from django.db.models import Count, Max
 from django.http import StreamingHttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, quote_etag
@@ -117,11 +119,25 @@ class PartnerThrottle(_FixedWindowThrottle):
 # --- Pagination and ordering ---------------------------------------------------------------
 
 
+class _CountedPaginator(DjangoPaginator):
+    """A paginator told the row count, which the list view got in its one aggregate query."""
+
+    def __init__(self, *args, known_count: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if known_count is not None:
+            self.__dict__["count"] = known_count  # fills the cached_property
+
+
 class CappedPageNumberPagination(pagination.PageNumberPagination):
     """`?page=N&page_size=M`, M at most 500: asking for more is a 400, never a silent clamp."""
 
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
+
+    def paginate_queryset(self, queryset, request, view=None):
+        known = getattr(view, "_known_count", None)
+        self.django_paginator_class = functools.partial(_CountedPaginator, known_count=known)
+        return super().paginate_queryset(queryset, request, view)
 
     def get_page_size(self, request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
@@ -461,11 +477,11 @@ class ApiViewMixin:
         return fmt if fmt in EXPORT_FORMATS else None
 
     def get_list_last_modified(self, queryset) -> datetime.datetime | None:
-        if not self.last_modified_fields:
-            return None
+        """The latest change among all matching rows; the row count comes in the same query."""
         latest = queryset.order_by().aggregate(
-            **{f"m{i}": Max(f) for i, f in enumerate(self.last_modified_fields)}
+            _count=Count("pk"), **{f"m{i}": Max(f) for i, f in enumerate(self.last_modified_fields)}
         )
+        self._known_count = latest.pop("_count")
         values = [v for v in latest.values() if v is not None]
         return max(values) if values else None
 
