@@ -490,6 +490,12 @@ class ApiViewMixin:
         values = [v for v in values if v is not None]
         return max(values) if values else None
 
+    def filter_queryset(self, queryset):
+        # Filters and ordering shape lists; a detail is found by its key among visible rows.
+        if self.action == "list":
+            return super().filter_queryset(queryset)
+        return queryset
+
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         fmt = self.export_format()

@@ -7,11 +7,11 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
 from crp_portal.api_base import FORMAT_PARAMETER, ApiViewMixin, Column, figure
-from funding.models import Requirement
-from interventions.models import Intervention
-from objectives.models import Objective
+from funding.models import PlanYearRollup, Requirement
+from interventions.models import Activity, Intervention, PlanType
+from objectives.models import Objective, TargetGroup
 from plans import services
-from plans.models import Country, OperationalPresence, Plan, Region
+from plans.models import Country, OperationalPresence, Plan, PlanYear, Region
 
 from .filters import CountryFilter, PlanFilter
 from .serializers import (
@@ -89,22 +89,33 @@ class PlanViewSet(ApiViewMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelV
             .annotate(**{name: F(path) for name, path in FIGURE_ORDERING.items()})
         )
         if self.action in ("retrieve", "partial_update"):
-            interventions = Intervention.objects.select_related(
-                "sector", "rollup"
-            ).prefetch_related(
-                "plan_types",
-                "activities",
-                Prefetch("requirements", queryset=Requirement.objects.order_by("year")),
+            # Explicit orders on each prefetch: the models' default orders join parent tables.
+            interventions = (
+                Intervention.objects.select_related("sector", "rollup")
+                .prefetch_related(
+                    Prefetch("plan_types", queryset=PlanType.objects.order_by("name")),
+                    Prefetch("activities", queryset=Activity.objects.order_by("position", "id")),
+                    Prefetch("requirements", queryset=Requirement.objects.order_by("year")),
+                )
+                .order_by("position", "id")
             )
-            objectives = Objective.objects.select_related(
-                "strategic_objective", "rollup"
-            ).prefetch_related("target_groups", Prefetch("interventions", queryset=interventions))
+            objectives = (
+                Objective.objects.select_related("strategic_objective", "rollup")
+                .prefetch_related(
+                    Prefetch("target_groups", queryset=TargetGroup.objects.order_by("name")),
+                    Prefetch("interventions", queryset=interventions),
+                )
+                .order_by("strategic_objective__number")
+            )
             queryset = queryset.prefetch_related(
-                "plan_years",
-                "year_rollups",
+                Prefetch("plan_years", queryset=PlanYear.objects.order_by("year")),
+                Prefetch("year_rollups", queryset=PlanYearRollup.objects.order_by("year")),
                 Prefetch("objectives", queryset=objectives),
                 Prefetch(
-                    "presences", queryset=OperationalPresence.objects.select_related("country")
+                    "presences",
+                    queryset=OperationalPresence.objects.select_related("country").order_by(
+                        "country__name"
+                    ),
                 ),
             )
         return queryset
