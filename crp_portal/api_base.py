@@ -490,6 +490,10 @@ class ApiViewMixin:
         values = [v for v in values if v is not None]
         return max(values) if values else None
 
+    def prepare_page(self, rows: list) -> list:
+        """A hook to attach related data to one page of rows in bulk."""
+        return rows
+
     def filter_queryset(self, queryset):
         # Filters and ordering shape lists; a detail is found by its key among visible rows.
         if self.action == "list":
@@ -511,7 +515,7 @@ class ApiViewMixin:
             )
             return response
         self._last_modified = self.get_list_last_modified(queryset)
-        page = self.paginate_queryset(queryset)
+        page = self.prepare_page(self.paginate_queryset(queryset))
         serializer = self.get_serializer(page, many=True)
         return self.get_paginated_response(serializer.data)
 

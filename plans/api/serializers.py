@@ -82,7 +82,8 @@ class PlanSerializer(FiguresMixin, serializers.ModelSerializer):
             "kind_label": self._kinds.get(plan.kind, plan.kind),
             "status": plan.status,
             "status_label": self._statuses.get(plan.status, plan.status),
-            "countries": [{"code": c.iso3, "name": c.name} for c in plan.countries.all()],
+            "countries": getattr(plan, "country_refs", None)
+            or [{"code": c.iso3, "name": c.name} for c in plan.countries.all()],
             "start_year": plan.start_year,
             "end_year": plan.end_year,
             "vision_statement": plan.vision_statement,

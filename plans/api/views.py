@@ -85,9 +85,12 @@ class PlanViewSet(ApiViewMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelV
         queryset = (
             Plan.objects.visible_to(self.request.user)
             .select_related("rollup")
-            .prefetch_related("countries")
             .annotate(**{name: F(path) for name, path in FIGURE_ORDERING.items()})
         )
+        if self.action == "list" and not self.export_format():
+            # A page gets its countries in prepare_page; the narrative is for the detail only.
+            return queryset.defer("vision_narrative")
+        queryset = queryset.prefetch_related("countries")
         if self.action in ("retrieve", "partial_update"):
             # Explicit orders on each prefetch: the models' default orders join parent tables.
             interventions = (
@@ -119,6 +122,18 @@ class PlanViewSet(ApiViewMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelV
                 ),
             )
         return queryset
+
+    def prepare_page(self, plans: list[Plan]) -> list[Plan]:
+        """Countries of a whole page in one query of plain values (no per-plan managers)."""
+        through = Plan.countries.through.objects.filter(plan_id__in=[p.pk for p in plans])
+        refs: dict[int, list[dict]] = {}
+        for plan_id, code, name in through.order_by("country__name").values_list(
+            "plan_id", "country__iso3", "country__name"
+        ):
+            refs.setdefault(plan_id, []).append({"code": code, "name": name})
+        for plan in plans:
+            plan.country_refs = refs.get(plan.pk, [])
+        return plans
 
     def get_serializer_class(self):
         if self.action == "list":
