@@ -495,6 +495,10 @@ def main() -> None:
     args = parser.parse_args()
     setup_django()
     seed(args.plans)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # fresh planner statistics after bulk inserts
     from plans.models import Plan
 
     slugs = list(Plan.objects.filter(slug__startswith="bench-").values_list("slug", flat=True)[:50])

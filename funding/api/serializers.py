@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from crp_portal.api_base import CountryRefSerializer, FiguresMixin, MoneyField
+from crp_portal.api_base import (
+    CountryRefSerializer,
+    FiguresMixin,
+    MoneyField,
+    choice_labels,
+    iso_date,
+    iso_datetime,
+    money_text,
+)
 from funding.models import Contribution, Currency, Donor
 from plans.models import Plan
 
@@ -60,6 +68,26 @@ class ContributionSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, c: Contribution) -> dict:
+        if not hasattr(self, "_statuses"):
+            self._statuses = choice_labels(Contribution.Status.choices)
+        return {
+            "id": c.pk,
+            "donor": {"id": c.donor_id, "name": c.donor.name},
+            "plan": c.plan.slug,
+            "objective": c.objective_id,
+            "intervention": c.intervention_id,
+            "amount": money_text(c.amount),
+            "currency": {"code": c.currency.code, "name": c.currency.name},
+            "units_per_usd": f"{c.units_per_usd:.8f}",
+            "amount_usd": money_text(c.amount_usd),
+            "status": c.status,
+            "status_label": self._statuses.get(c.status, c.status),
+            "contributed_on": iso_date(c.contributed_on),
+            "reference": c.reference,
+            "updated_at": iso_datetime(c.updated_at),
+        }
 
 
 class ContributionWriteSerializer(serializers.Serializer):

@@ -70,6 +70,7 @@ class ContributionViewSet(ApiViewMixin, mixins.CreateModelMixin, viewsets.ReadOn
         return (
             Contribution.objects.visible_to(self.request.user)
             .select_related("donor", "plan", "currency")
+            .defer("plan__vision_narrative", "plan__vision_statement")
             .prefetch_related("plan__countries")
         )
 

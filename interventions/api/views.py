@@ -14,7 +14,7 @@ from crp_portal.api_base import FORMAT_PARAMETER, ApiViewMixin, Column, figure
 from funding import services as funding_services
 from funding.models import Requirement
 from interventions import services
-from interventions.models import Intervention, PlanType, Sector
+from interventions.models import Activity, Intervention, PlanType, Sector
 from objectives.models import Objective
 
 from .filters import InterventionFilter
@@ -23,6 +23,14 @@ from .serializers import (
     InterventionWriteSerializer,
     PlanTypeSerializer,
     SectorSerializer,
+)
+
+# Long texts of the parents, which an intervention row does not show.
+PARENT_TEXT = (
+    "objective__plan__vision_narrative",
+    "objective__plan__vision_statement",
+    "objective__narrative",
+    "objective__people_description",
 )
 
 FIGURE_ORDERING = {
@@ -92,9 +100,11 @@ class InterventionViewSet(
         return (
             Intervention.objects.visible_to(self.request.user)
             .select_related("objective__plan", "objective__strategic_objective", "sector", "rollup")
+            .defer(*PARENT_TEXT)
             .prefetch_related(
-                "plan_types",
-                "activities",
+                # Explicit orders: the models' default orders would join the parent tables.
+                Prefetch("plan_types", queryset=PlanType.objects.order_by("name")),
+                Prefetch("activities", queryset=Activity.objects.order_by("position", "id")),
                 Prefetch("requirements", queryset=Requirement.objects.order_by("year")),
             )
             .annotate(**{name: F(path) for name, path in FIGURE_ORDERING.items()})
