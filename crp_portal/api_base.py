@@ -32,6 +32,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import exceptions, pagination, permissions, renderers, serializers
 from rest_framework.filters import OrderingFilter
+from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 
 MAX_PAGE_SIZE = 500
@@ -522,7 +523,7 @@ class ApiViewMixin:
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
         self._last_modified = self.get_object_last_modified(instance)
-        return serializers_response(self.get_serializer(instance).data)
+        return Response(self.get_serializer(instance).data)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -542,12 +543,6 @@ class ApiViewMixin:
         return get_conditional_response(
             request, etag=etag, last_modified=last_modified, response=response
         )
-
-
-def serializers_response(data):
-    from rest_framework.response import Response
-
-    return Response(data)
 
 
 # --- Fast representations ------------------------------------------------------------------
