@@ -43,7 +43,18 @@ def _module_data(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def data(_module_data, db):
-    return None
+    """Requests go through the plain WSGI app: keep Django from closing the test's database
+    connection at each request's end, as django.test.Client does."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
