@@ -106,3 +106,10 @@ def _static_without_manifest(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _api_unthrottled(settings):
+    """API throttles off by default (many requests from one test client); throttle tests set
+    their own rates."""
+    settings.API_THROTTLE_RATES = {"anon": None, "partner": None}

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "objectives",
     "interventions",
     "funding",
+    "partners",
     "demo",
 ]
 
@@ -154,11 +155,38 @@ else:
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "partners.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["crp_portal.api_base.ReadOrAuthenticatedWrite"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "crp_portal.api_base.AnonThrottle",
+        "crp_portal.api_base.PartnerThrottle",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "crp_portal.api_base.CappedPageNumberPagination",
+    "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "crp_portal.api_base.StableOrderingFilter",
     ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "crp_portal.api_base.CSVRenderer",
+        "crp_portal.api_base.HXLRenderer",
+    ],
+    "EXCEPTION_HANDLER": "crp_portal.api.exception_handler",
+    # Trust X-Forwarded-For from this many proxies (0: the peer address; clients cannot spoof it).
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
     "COERCE_DECIMAL_TO_STRING": True,
+    "DATETIME_FORMAT": "iso-8601",
+    "DATE_FORMAT": "iso-8601",
+}
+# Requests per client: anonymous by IP, partners by account (API token or session). Read at
+# request time, so tests and load benchmarks can change them; an empty value means no limit.
+API_THROTTLE_RATES = {
+    "anon": env("API_THROTTLE_ANON", default="120/min") or None,
+    "partner": env("API_THROTTLE_PARTNER", default="1200/min") or None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CRP Portal API",
@@ -168,6 +196,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "PlanStatusEnum": "plans.models.Plan.Status",
+        "PlanKindEnum": "plans.models.Plan.Kind",
+        "ContributionStatusEnum": "funding.models.Contribution.Status",
+        "DonorKindEnum": "funding.models.Donor.Kind",
+        "DeletionKindEnum": "partners.models.Deletion.Kind",
+    },
 }
 
 LOGIN_URL = "admin:login"

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from funding import views as funding_views
 from plans import views as plans_views
@@ -20,4 +21,7 @@ urlpatterns = [
     path("", plans_views.home, name="home"),
     path("plans/", include("plans.urls")),
     path("funding/", funding_views.dashboard, name="funding"),
+    path("api/v1/", include(("crp_portal.api", "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

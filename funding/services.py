@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
@@ -31,6 +32,7 @@ from .models import (
     ObjectiveRollup,
     PlanRollup,
     PlanYearRollup,
+    Requirement,
     RollupAudit,
     RollupDiscrepancy,
 )
@@ -66,6 +68,19 @@ def usd_amount(*, amount: Decimal, units_per_usd: Decimal) -> Decimal:
     return (amount / units_per_usd).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def contribution_check_recordable(*, plan: Plan, actor) -> None:
+    """PermissionDenied unless the actor is a funding officer of one of the plan's countries."""
+    from plans.roles import Role, user_countries
+
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        raise PermissionDenied(_("Log in as a funding officer to record contributions."))
+    if actor.is_superuser:
+        return
+    officer_of = user_countries(actor, roles=[Role.FUNDING_OFFICER])
+    if not plan.countries.filter(pk__in=officer_of.values("pk")).exists():
+        raise PermissionDenied(_("You are not a funding officer for this plan's countries."))
+
+
 def _destination(
     *, plan: Plan, objective: Objective | None, intervention: Intervention | None
 ) -> tuple[Objective | None, Intervention | None]:
@@ -95,8 +110,20 @@ def contribution_record(
     reference: str = "",
     recorded_by=None,
     contribution: Contribution | None = None,
+    actor=None,
 ) -> Contribution:
-    """Record (or correct) a contribution: fix its USD amount at the rate in force on its date."""
+    """Record (or correct) a contribution: fix its USD amount at the rate in force on its date.
+
+    `actor`, when given (the API and the admin always give it), must be a funding officer of one
+    of the plan's countries (and of the corrected contribution's plan), or a superuser. Internal
+    callers (demo loader, imports) pass no actor.
+    """
+    if actor is not None:
+        contribution_check_recordable(plan=plan, actor=actor)
+        if contribution is not None and contribution.plan_id != plan.pk:
+            contribution_check_recordable(plan=contribution.plan, actor=actor)
+        if recorded_by is None:
+            recorded_by = actor
     if plan.status == Plan.Status.ARCHIVED and contribution is None:
         raise ValidationError({"plan": _("This plan is archived; it takes no new funding.")})
     objective, intervention = _destination(
@@ -119,6 +146,34 @@ def contribution_record(
     contribution.full_clean()
     contribution.save()  # the receiver marks the plan dirty and schedules its rollup
     return contribution
+
+
+@transaction.atomic
+def requirements_replace(*, intervention: Intervention, rows: Iterable[dict], actor) -> None:
+    """Set an intervention's yearly requirements to `rows` ({year, amount_usd}); years not given
+    are removed. Only editors of the plan's countries may."""
+    from plans.services import plan_check_editable
+
+    plan_check_editable(plan=intervention.objective.plan, actor=actor)
+    rows = list(rows)
+    years = [row["year"] for row in rows]
+    if len(set(years)) != len(years):
+        raise ValidationError({"requirements": _("Give each year at most once.")})
+    keep = []
+    existing = {r.year: r for r in Requirement.objects.filter(intervention=intervention)}
+    for row in rows:
+        requirement = existing.get(row["year"]) or Requirement(
+            intervention=intervention, year=row["year"]
+        )
+        requirement.amount_usd = Decimal(row["amount_usd"])
+        try:
+            requirement.full_clean()
+        except ValidationError as error:
+            raise ValidationError({"requirements": error.messages}) from None
+        requirement.save()  # the receiver marks the plan's rollups dirty
+        keep.append(requirement.pk)
+    for stale in Requirement.objects.filter(intervention=intervention).exclude(pk__in=keep):
+        stale.delete()
 
 
 @transaction.atomic

@@ -1,0 +1,72 @@
+"""Filters of the contributions, donors and funding summary endpoints."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django_filters import rest_framework as filters
+
+from crp_portal.api_base import (
+    IdFilter,
+    IdMultipleChoiceFilter,
+    MoneyFilter,
+    SyncFilterSet,
+    YearFilter,
+)
+from funding.models import Contribution, Currency, Donor
+from plans.api.filters import (
+    CodeMultipleChoiceFilter,
+    PlanScopedFilterSet,
+    country_filter,
+    region_filter,
+)
+from plans.models import Country
+
+
+class ContributionFilter(PlanScopedFilterSet):
+    plan_path = "plan"
+
+    plan = filters.CharFilter(field_name="plan__slug", max_length=64, help_text="Plan slug.")
+    country = country_filter()
+    region = region_filter()
+    year = YearFilter(field_name="contributed_on__year", help_text="Contributions dated that year.")
+    donor = IdMultipleChoiceFilter(queryset=Donor.objects.all(), help_text="Donor id.")
+    status = filters.MultipleChoiceFilter(choices=Contribution.Status.choices)
+    currency = CodeMultipleChoiceFilter(
+        to_field_name="code", queryset=Currency.objects.all(), help_text="ISO 4217 code."
+    )
+    strategic_objective = filters.NumberFilter(
+        field_name="objective__strategic_objective__number",
+        min_value=1,
+        max_value=32767,
+        decimal_places=0,
+    )
+    sector = filters.CharFilter(
+        field_name="intervention__sector__slug", max_length=80, help_text="Sector slug."
+    )
+    objective = IdFilter(field_name="objective_id")
+    intervention = IdFilter(field_name="intervention_id")
+    min_amount_usd = MoneyFilter(field_name="amount_usd", lookup_expr="gte")
+    max_amount_usd = MoneyFilter(field_name="amount_usd", lookup_expr="lte")
+    search = filters.CharFilter(method="filter_search", max_length=200)
+
+    class Meta:
+        model = Contribution
+        fields = []
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(Q(reference__icontains=value) | Q(donor__name__icontains=value))
+
+
+class DonorFilter(SyncFilterSet):
+    kind = filters.MultipleChoiceFilter(choices=Donor.Kind.choices)
+    country = CodeMultipleChoiceFilter(
+        field_name="country__iso3",
+        to_field_name="iso3",
+        queryset=Country.objects.all(),
+        help_text="ISO3 code of the donor.",
+    )
+    search = filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=200)
+
+    class Meta:
+        model = Donor
+        fields = []

@@ -1,0 +1,123 @@
+"""Serializers of donors, contributions and the grouped funding summary."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from crp_portal.api_base import (
+    CountryRefSerializer,
+    FiguresMixin,
+    MoneyField,
+    choice_labels,
+    iso_date,
+    iso_datetime,
+    money_text,
+)
+from funding.models import Contribution, Currency, Donor
+from plans.models import Plan
+
+
+class DonorRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class DonorSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    country = CountryRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Donor
+        fields = ["id", "name", "kind", "kind_label", "country", "updated_at"]
+
+
+class CurrencyRefSerializer(serializers.Serializer):
+    code = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class ContributionSerializer(serializers.ModelSerializer):
+    """Money from a donor; `amount_usd` was fixed at the rate in force on `contributed_on`."""
+
+    donor = DonorRefSerializer(read_only=True)
+    plan = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    amount = MoneyField(read_only=True)
+    currency = CurrencyRefSerializer(read_only=True)
+    units_per_usd = serializers.DecimalField(
+        max_digits=20, decimal_places=8, read_only=True, coerce_to_string=True
+    )
+    amount_usd = MoneyField(read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Contribution
+        fields = [
+            "id",
+            "donor",
+            "plan",
+            "objective",
+            "intervention",
+            "amount",
+            "currency",
+            "units_per_usd",
+            "amount_usd",
+            "status",
+            "status_label",
+            "contributed_on",
+            "reference",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, c: Contribution) -> dict:
+        if not hasattr(self, "_statuses"):
+            self._statuses = choice_labels(Contribution.Status.choices)
+        return {
+            "id": c.pk,
+            "donor": {"id": c.donor_id, "name": c.donor.name},
+            "plan": c.plan.slug,
+            "objective": c.objective_id,
+            "intervention": c.intervention_id,
+            "amount": money_text(c.amount),
+            "currency": {"code": c.currency.code, "name": c.currency.name},
+            "units_per_usd": f"{c.units_per_usd:.8f}",
+            "amount_usd": money_text(c.amount_usd),
+            "status": c.status,
+            "status_label": self._statuses.get(c.status, c.status),
+            "contributed_on": iso_date(c.contributed_on),
+            "reference": c.reference,
+            "updated_at": iso_datetime(c.updated_at),
+        }
+
+
+class ContributionWriteSerializer(serializers.Serializer):
+    """What a funding officer sends: the amount in its original currency (USD is computed)."""
+
+    donor = serializers.PrimaryKeyRelatedField(queryset=Donor.objects.all())
+    plan = serializers.SlugRelatedField(slug_field="slug", queryset=Plan.objects.all())
+    objective = serializers.IntegerField(min_value=1, allow_null=True, required=False)
+    intervention = serializers.IntegerField(min_value=1, allow_null=True, required=False)
+    amount = serializers.DecimalField(
+        max_digits=16, decimal_places=2, min_value=0, coerce_to_string=True
+    )
+    currency = serializers.SlugRelatedField(slug_field="code", queryset=Currency.objects.all())
+    status = serializers.ChoiceField(choices=Contribution.Status.choices)
+    contributed_on = serializers.DateField()
+    reference = serializers.CharField(max_length=120, allow_blank=True, required=False)
+
+    def __init__(self, *args, plans=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if plans is not None:
+            self.fields["plan"].queryset = plans
+
+
+class SummaryGroupSerializer(FiguresMixin, serializers.Serializer):
+    """One group of the funding summary; key "" is "not specified" (money not earmarked down to
+    the level asked for)."""
+
+    figures_rollup = ""
+
+    dimension = serializers.CharField(read_only=True)
+    key = serializers.CharField(read_only=True)
+    label = serializers.CharField(read_only=True)
+    computed_at = serializers.DateTimeField(read_only=True)

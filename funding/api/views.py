@@ -1,0 +1,207 @@
+"""Contributions, donors and the grouped funding summary."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db.models import F, Value
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.response import Response
+
+from crp_portal.api_base import FORMAT_PARAMETER, ApiViewMixin, Column
+from funding import services
+from funding.models import Contribution, Donor, GroupRollup, PlanRollup
+from interventions.models import Intervention
+from objectives.models import Objective
+from plans.models import Plan
+
+from .filters import ContributionFilter, DonorFilter
+from .serializers import (
+    ContributionSerializer,
+    ContributionWriteSerializer,
+    DonorSerializer,
+    SummaryGroupSerializer,
+)
+
+CONTRIBUTION_COLUMNS = [
+    Column("Contribution id", "#meta+id", lambda c: c.pk),
+    Column("Donor id", "#org+id+funder", lambda c: c.donor_id),
+    Column("Donor", "#org+name+funder", lambda c: c.donor.name),
+    Column("Plan code", "#activity+appeal+id+external", lambda c: c.plan.slug),
+    Column("Plan name", "#activity+appeal+name", lambda c: c.plan.title),
+    Column("Country codes", "#country+code", lambda c: [x.iso3 for x in c.plan.countries.all()]),
+    Column("Objective id", "#activity+objective+id", lambda c: c.objective_id),
+    Column("Intervention id", "#activity+id", lambda c: c.intervention_id),
+    Column("Amount", "#value+original", lambda c: c.amount),
+    Column("Currency", "#currency+code", lambda c: c.currency_id),
+    Column("Units per USD", "#value+rate", lambda c: f"{c.units_per_usd:.8f}"),
+    Column("Amount (USD)", "#value+funding+usd", lambda c: c.amount_usd),
+    Column("Status", "#status+code", lambda c: c.status),
+    Column("Status label", "#status+name", lambda c: c.get_status_display()),
+    Column("Date", "#date", lambda c: c.contributed_on),
+    Column("Year", "#date+year", lambda c: c.contributed_on.year),
+    Column("Reference", "#meta+ref", lambda c: c.reference),
+    Column("Last updated", "#date+updated", lambda c: c.updated_at),
+]
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[FORMAT_PARAMETER]),
+    create=extend_schema(request=ContributionWriteSerializer, responses=ContributionSerializer),
+)
+class ContributionViewSet(ApiViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Donor contributions (pledged, committed, paid) to visible plans.
+
+    Funding officers record contributions to their countries' plans (POST); the USD amount is
+    fixed at the exchange rate in force on the contribution's date.
+    """
+
+    serializer_class = ContributionSerializer
+    filterset_class = ContributionFilter
+    ordering_fields = ["id", "contributed_on", "amount_usd", "updated_at"]
+    ordering = ["-contributed_on", "-id"]
+    ordering_tiebreaker = "id"
+    export_columns = CONTRIBUTION_COLUMNS
+    export_name = "contributions"
+
+    def get_queryset(self):
+        return (
+            Contribution.objects.visible_to(self.request.user)
+            .select_related("donor", "plan", "currency")
+            .defer("plan__vision_narrative", "plan__vision_statement")
+            .prefetch_related("plan__countries")
+        )
+
+    def create(self, request, *args, **kwargs):
+        data = ContributionWriteSerializer(
+            data=request.data, plans=Plan.objects.visible_to(request.user)
+        )
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        plan = fields["plan"]
+        objective_id = fields.pop("objective", None)
+        intervention_id = fields.pop("intervention", None)
+        if objective_id is not None:
+            fields["objective"] = Objective.objects.filter(pk=objective_id, plan=plan).first()
+            if fields["objective"] is None:
+                raise ValidationError({"objective": _("This plan has no objective with this id.")})
+        if intervention_id is not None:
+            fields["intervention"] = (
+                Intervention.objects.select_related("objective")
+                .filter(pk=intervention_id, objective__plan=plan)
+                .first()
+            )
+            if fields["intervention"] is None:
+                raise ValidationError(
+                    {"intervention": _("This plan has no intervention with this id.")}
+                )
+        contribution = services.contribution_record(actor=request.user, **fields)
+        body = ContributionSerializer(
+            self.get_queryset().get(pk=contribution.pk), context=self.get_serializer_context()
+        ).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
+class DonorViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Donors: governments, multilaterals, pooled funds, private donors."""
+
+    queryset = Donor.objects.select_related("country")
+    serializer_class = DonorSerializer
+    filterset_class = DonorFilter
+    ordering_fields = ["id", "name", "updated_at"]
+    ordering_tiebreaker = "id"
+    export_name = "donors"
+    export_columns = [
+        Column("Donor id", "#org+id+funder", lambda d: d.pk),
+        Column("Donor", "#org+name+funder", lambda d: d.name),
+        Column("Kind", "#org+type+code+funder", lambda d: d.kind),
+        Column("Kind label", "#org+type+name+funder", lambda d: d.get_kind_display()),
+        Column("Country code", "#country+code", lambda d: d.country.iso3 if d.country else None),
+        Column("Country name", "#country+name", lambda d: d.country.name if d.country else None),
+        Column("Last updated", "#date+updated", lambda d: d.updated_at),
+    ]
+
+
+GROUP_BY = [*GroupRollup.Dimension.values, "plan"]
+
+# HXL hashtags of a group's key and label, per dimension.
+GROUP_HXL = {
+    "country": ("#country+code", "#country+name"),
+    "region": ("#region+code", "#region+name"),
+    "year": ("#date+year", "#date+year+name"),
+    "strategic_objective": ("#indicator+objective+code", "#indicator+objective+name"),
+    "sector": ("#sector+code", "#sector+name"),
+    "donor": ("#org+id+funder", "#org+name+funder"),
+    "plan": ("#activity+appeal+id+external", "#activity+appeal+name"),
+}
+SUMMARY_ORDERING = {
+    "funding_required": "required_usd",
+    "funding_received": "received_usd",
+    "funding_pledged": "pledged_usd",
+    "funding_gap": "gap_usd",
+    "coverage_percent": "coverage_percent",
+}
+GROUP_BY_PARAMETER = OpenApiParameter(
+    "group_by",
+    OpenApiTypes.STR,
+    enum=GROUP_BY,
+    required=True,
+    description='Dimension of the groups. Key "" is the "not specified" group: money not '
+    "earmarked down to that level (for donor: no required figure).",
+)
+
+
+@extend_schema_view(list=extend_schema(parameters=[GROUP_BY_PARAMETER, FORMAT_PARAMETER]))
+class FundingSummaryViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Funding across published plans grouped by country, region, year, strategic objective,
+    sector, donor or plan: required, received, pledged, gap and coverage per group, from the
+    stored rollups."""
+
+    serializer_class = SummaryGroupSerializer
+    ordering_fields = ["label", "key", *SUMMARY_ORDERING]
+    ordering = ["label"]
+    ordering_tiebreaker = "key"
+    last_modified_fields = ("computed_at",)
+    export_name = "funding-summary"
+
+    def group_by(self) -> str:
+        value = self.request.query_params.get("group_by")
+        if value not in GROUP_BY:
+            raise exceptions.ValidationError(
+                {"group_by": [_("Give group_by, one of: %(ok)s.") % {"ok": ", ".join(GROUP_BY)}]}
+            )
+        return value
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return GroupRollup.objects.none()
+        dimension = self.group_by()
+        figures = {name: F(path) for name, path in SUMMARY_ORDERING.items() if name != path}
+        if dimension == "plan":
+            return (
+                PlanRollup.objects.filter(plan__status=Plan.Status.PUBLISHED)
+                .annotate(dimension=Value("plan"), key=F("plan__slug"), label=F("plan__title"))
+                .annotate(**figures)
+            )
+        return GroupRollup.objects.filter(dimension=dimension).annotate(**figures)
+
+    @property
+    def export_columns(self) -> list[Column]:
+        key_tag, label_tag = GROUP_HXL[self.group_by()]
+
+        def get(name):
+            return lambda row: getattr(row, name)
+
+        return [
+            Column("Group", key_tag, get("key")),
+            Column("Group name", label_tag, lambda r: r.label if r.key != "" else "Not specified"),
+            Column("Required (USD)", "#value+funding+required+usd", get("required_usd")),
+            Column("Received (USD)", "#value+funding+total+usd", get("received_usd")),
+            Column("Pledged (USD)", "#value+funding+pledged+usd", get("pledged_usd")),
+            Column("Gap (USD)", "#value+funding+gap+usd", get("gap_usd")),
+            Column("Coverage (%)", "#value+funding+pct", get("coverage_percent")),
+            Column("Computed at", "#date+updated", get("computed_at")),
+        ]

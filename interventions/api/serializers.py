@@ -1,0 +1,150 @@
+"""Serializers of interventions, their activities and yearly requirements, sectors, plan types."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from crp_portal.api_base import (
+    FiguresMixin,
+    MoneyField,
+    NamedRefSerializer,
+    figures_of,
+    iso_datetime,
+    money_text,
+    rollup_of,
+)
+from funding.models import Requirement
+from interventions.models import Activity, Intervention, PlanType, Sector
+from plans.models import MAX_YEAR, MIN_YEAR
+
+
+class SectorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Sector
+        fields = ["id", "slug", "name"]
+
+
+class PlanTypeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlanType
+        fields = ["id", "slug", "name"]
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Activity
+        fields = ["id", "position", "text"]
+
+
+class RequirementSerializer(serializers.ModelSerializer):
+    """Money the intervention needs in one year (typed by the editor; never computed)."""
+
+    funding_required = MoneyField(source="amount_usd", read_only=True)
+
+    class Meta:
+        model = Requirement
+        fields = ["year", "funding_required"]
+
+
+class NestedInterventionSerializer(FiguresMixin, serializers.ModelSerializer):
+    sector = NamedRefSerializer(read_only=True, allow_null=True)
+    plan_types = NamedRefSerializer(many=True, read_only=True)
+    activities = ActivitySerializer(many=True, read_only=True)
+    requirements = RequirementSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Intervention
+        fields = [
+            "id",
+            "position",
+            "title",
+            "sector",
+            "plan_types",
+            "narrative",
+            "people_targeted",
+            "activities",
+            "requirements",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, intervention: Intervention) -> dict:
+        sector = intervention.sector
+        return {
+            "id": intervention.pk,
+            "position": intervention.position,
+            "title": intervention.title,
+            "sector": {"slug": sector.slug, "name": sector.name} if sector else None,
+            "plan_types": [{"slug": t.slug, "name": t.name} for t in intervention.plan_types.all()],
+            "narrative": intervention.narrative,
+            "people_targeted": intervention.people_targeted,
+            "activities": [
+                {"id": a.pk, "position": a.position, "text": a.text}
+                for a in intervention.activities.all()
+            ],
+            "requirements": [
+                {"year": r.year, "funding_required": money_text(r.amount_usd)}
+                for r in intervention.requirements.all()
+            ],
+            "updated_at": iso_datetime(intervention.updated_at),
+            **figures_of(rollup_of(intervention)),
+        }
+
+
+class InterventionSerializer(NestedInterventionSerializer):
+    """An intervention with where it sits: its plan and objective."""
+
+    plan = serializers.SlugRelatedField(source="objective.plan", slug_field="slug", read_only=True)
+    objective = serializers.PrimaryKeyRelatedField(read_only=True)
+    strategic_objective = serializers.IntegerField(
+        source="objective.strategic_objective.number", read_only=True
+    )
+
+    class Meta(NestedInterventionSerializer.Meta):
+        fields = [
+            "id",
+            "plan",
+            "objective",
+            "strategic_objective",
+            *NestedInterventionSerializer.Meta.fields[1:],
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, intervention: Intervention) -> dict:
+        objective = intervention.objective
+        return {
+            "plan": objective.plan.slug,
+            "objective": objective.pk,
+            "strategic_objective": objective.strategic_objective.number,
+            **super().to_representation(intervention),
+        }
+
+
+class RequirementWriteSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=MIN_YEAR, max_value=MAX_YEAR)
+    amount_usd = serializers.DecimalField(
+        max_digits=16, decimal_places=2, min_value=0, coerce_to_string=True
+    )
+
+
+class InterventionWriteSerializer(serializers.Serializer):
+    """What an editor sends to create or change an intervention (activities and requirements,
+    when given, replace the current ones)."""
+
+    objective = serializers.IntegerField(min_value=1, required=False)
+    title = serializers.CharField(max_length=300, required=False)
+    position = serializers.IntegerField(min_value=0, max_value=32767, required=False)
+    sector = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Sector.objects.all(), allow_null=True, required=False
+    )
+    plan_types = serializers.SlugRelatedField(
+        slug_field="slug", queryset=PlanType.objects.all(), many=True, required=False
+    )
+    narrative = serializers.CharField(max_length=20000, allow_blank=True, required=False)
+    people_targeted = serializers.IntegerField(
+        min_value=0, max_value=2_147_483_647, allow_null=True, required=False
+    )
+    activities = serializers.ListField(
+        child=serializers.CharField(max_length=5000), max_length=200, required=False
+    )
+    requirements = RequirementWriteSerializer(many=True, required=False)

@@ -1,0 +1,82 @@
+"""Writes of interventions, their activities and yearly requirements (STYLE §4).
+
+The permission check is inside each service, so the admin and the API cannot skip it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.db import transaction
+
+from objectives.models import Objective
+from plans.services import plan_check_editable
+
+from .models import Activity, Intervention, PlanType, Sector
+
+INTERVENTION_FIELDS = ("title", "position", "sector", "narrative", "people_targeted")
+
+
+def _replace_activities(intervention: Intervention, texts: Sequence[str]) -> None:
+    intervention.activities.all().delete()
+    activities = [
+        Activity(intervention=intervention, position=i, text=t) for i, t in enumerate(texts)
+    ]
+    for activity in activities:
+        activity.full_clean(exclude=["intervention"])
+    Activity.objects.bulk_create(activities)
+
+
+@transaction.atomic
+def intervention_create(
+    *,
+    objective: Objective,
+    title: str,
+    actor,
+    plan_types: Iterable[PlanType] = (),
+    activities: Sequence[str] = (),
+    sector: Sector | None = None,
+    **fields,
+) -> Intervention:
+    """Add an intervention with its activities under an objective of a plan the actor edits.
+
+    Yearly requirements are money: funding.services.requirements_replace writes them.
+    """
+    plan_check_editable(plan=objective.plan, actor=actor)
+    intervention = Intervention(objective=objective, title=title, sector=sector, **fields)
+    intervention.full_clean()
+    intervention.save()
+    intervention.plan_types.set(list(plan_types))
+    _replace_activities(intervention, activities)
+    return intervention
+
+
+@transaction.atomic
+def intervention_update(
+    *,
+    intervention: Intervention,
+    actor,
+    plan_types: Iterable[PlanType] | None = None,
+    activities: Sequence[str] | None = None,
+    **fields,
+) -> Intervention:
+    """Change an intervention; activities, when given, replace the current ones.
+
+    Moving it to another objective needs the right to edit both plans.
+    """
+    intervention = Intervention.objects.select_related("objective__plan").get(pk=intervention.pk)
+    plan_check_editable(plan=intervention.objective.plan, actor=actor)
+    objective = fields.pop("objective", None)
+    if objective is not None and objective.pk != intervention.objective_id:
+        plan_check_editable(plan=objective.plan, actor=actor)
+        intervention.objective = objective
+    for name in INTERVENTION_FIELDS:
+        if name in fields:
+            setattr(intervention, name, fields[name])
+    intervention.full_clean()
+    intervention.save()  # auto_now: children have no timestamp, the intervention dates them
+    if plan_types is not None:
+        intervention.plan_types.set(list(plan_types))
+    if activities is not None:
+        _replace_activities(intervention, activities)
+    return intervention

@@ -1,0 +1,110 @@
+"""Serializers of plans' objectives and the strategic-objective and target-group catalogs."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from crp_portal.api_base import (
+    FiguresMixin,
+    NamedRefSerializer,
+    figures_of,
+    iso_datetime,
+    rollup_of,
+)
+from interventions.api.serializers import NestedInterventionSerializer
+from objectives.models import Objective, StrategicObjective, TargetGroup
+
+
+class StrategicObjectiveSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StrategicObjective
+        fields = ["id", "number", "title", "retired_on"]
+
+
+class StrategicObjectiveRefSerializer(serializers.Serializer):
+    number = serializers.IntegerField(read_only=True)
+    title = serializers.CharField(read_only=True)
+
+
+class TargetGroupSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TargetGroup
+        fields = ["id", "slug", "name"]
+
+
+_OBJECTIVE_FIELDS = [
+    "id",
+    "strategic_objective",
+    "people_description",
+    "target_groups",
+    "narrative",
+    "people_targeted",
+    "entities_targeted",
+    "updated_at",
+]
+
+
+class ObjectiveSerializer(FiguresMixin, serializers.ModelSerializer):
+    """A plan's objective with its funding figures (without its interventions)."""
+
+    plan = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    strategic_objective = StrategicObjectiveRefSerializer(read_only=True)
+    target_groups = NamedRefSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Objective
+        fields = ["id", "plan", *_OBJECTIVE_FIELDS[1:]]
+        read_only_fields = fields
+
+
+class NestedObjectiveSerializer(FiguresMixin, serializers.ModelSerializer):
+    """An objective inside a plan's detail, with its interventions down to activities."""
+
+    strategic_objective = StrategicObjectiveRefSerializer(read_only=True)
+    target_groups = NamedRefSerializer(many=True, read_only=True)
+    interventions = NestedInterventionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Objective
+        fields = [*_OBJECTIVE_FIELDS, "interventions"]
+        read_only_fields = fields
+
+    def to_representation(self, objective: Objective) -> dict:
+        interventions = self.fields["interventions"].child
+        strategic = objective.strategic_objective
+        return {
+            "id": objective.pk,
+            "strategic_objective": {"number": strategic.number, "title": strategic.title},
+            "people_description": objective.people_description,
+            "target_groups": [
+                {"slug": g.slug, "name": g.name} for g in objective.target_groups.all()
+            ],
+            "narrative": objective.narrative,
+            "people_targeted": objective.people_targeted,
+            "entities_targeted": objective.entities_targeted,
+            "updated_at": iso_datetime(objective.updated_at),
+            **figures_of(rollup_of(objective)),
+            "interventions": [
+                interventions.to_representation(i) for i in objective.interventions.all()
+            ],
+        }
+
+
+class ObjectiveWriteSerializer(serializers.Serializer):
+    """What an editor sends to create (plan and strategic_objective required) or change one."""
+
+    plan = serializers.SlugField(max_length=64, required=False)
+    strategic_objective = serializers.SlugRelatedField(
+        slug_field="number", queryset=StrategicObjective.objects.all(), required=False
+    )
+    people_description = serializers.CharField(max_length=5000, allow_blank=True, required=False)
+    target_groups = serializers.SlugRelatedField(
+        slug_field="slug", queryset=TargetGroup.objects.all(), many=True, required=False
+    )
+    narrative = serializers.CharField(max_length=20000, allow_blank=True, required=False)
+    people_targeted = serializers.IntegerField(
+        min_value=0, max_value=2_147_483_647, allow_null=True, required=False
+    )
+    entities_targeted = serializers.IntegerField(
+        min_value=0, max_value=2_147_483_647, allow_null=True, required=False
+    )

@@ -1,0 +1,95 @@
+"""Objectives and the strategic-objective and target-group catalogs."""
+
+from __future__ import annotations
+
+from django.db.models import F
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import viewsets
+
+from crp_portal.api_base import FORMAT_PARAMETER, ApiViewMixin, Column, figure
+from objectives.models import Objective, StrategicObjective, TargetGroup
+
+from .filters import ObjectiveFilter
+from .serializers import ObjectiveSerializer, StrategicObjectiveSerializer, TargetGroupSerializer
+
+FIGURE_ORDERING = {
+    "funding_required": "rollup__required_usd",
+    "funding_gap": "rollup__gap_usd",
+    "coverage_percent": "rollup__coverage_percent",
+}
+
+OBJECTIVE_COLUMNS = [
+    Column("Objective id", "#activity+objective+id", lambda o: o.pk),
+    Column("Plan code", "#activity+appeal+id+external", lambda o: o.plan.slug),
+    Column("Plan name", "#activity+appeal+name", lambda o: o.plan.title),
+    Column(
+        "Strategic objective", "#indicator+objective+code", lambda o: o.strategic_objective.number
+    ),
+    Column(
+        "Strategic objective name",
+        "#indicator+objective+name",
+        lambda o: o.strategic_objective.title,
+    ),
+    Column("Target groups", "#targeted+type", lambda o: [g.name for g in o.target_groups.all()]),
+    Column("People targeted", "#targeted+num", lambda o: o.people_targeted),
+    Column("Entities targeted", "#targeted+entities+num", lambda o: o.entities_targeted),
+    Column("Required (USD)", "#value+funding+required+usd", figure("rollup", "required_usd")),
+    Column("Received (USD)", "#value+funding+total+usd", figure("rollup", "received_usd")),
+    Column("Pledged (USD)", "#value+funding+pledged+usd", figure("rollup", "pledged_usd")),
+    Column("Gap (USD)", "#value+funding+gap+usd", figure("rollup", "gap_usd")),
+    Column("Coverage (%)", "#value+funding+pct", figure("rollup", "coverage_percent")),
+    Column("Last updated", "#date+updated", lambda o: o.updated_at),
+]
+
+
+@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
+class ObjectiveViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Plans' objectives under the strategic objectives, with funding figures."""
+
+    serializer_class = ObjectiveSerializer
+    filterset_class = ObjectiveFilter
+    ordering_fields = ["id", "updated_at", "people_targeted", *FIGURE_ORDERING]
+    ordering = ["plan__slug", "strategic_objective__number"]
+    ordering_tiebreaker = "id"
+    export_columns = OBJECTIVE_COLUMNS
+    export_name = "objectives"
+
+    def get_queryset(self):
+        return (
+            Objective.objects.visible_to(self.request.user)
+            .select_related("plan", "strategic_objective", "rollup")
+            .prefetch_related("target_groups")
+            .annotate(**{name: F(path) for name, path in FIGURE_ORDERING.items()})
+        )
+
+
+@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
+class StrategicObjectiveViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """The organisation-wide catalog of strategic objectives (retired ones keep their number)."""
+
+    queryset = StrategicObjective.objects.all()
+    serializer_class = StrategicObjectiveSerializer
+    ordering_fields = ["number", "title"]
+    ordering_tiebreaker = "number"
+    last_modified_fields = ()
+    export_name = "strategic-objectives"
+    export_columns = [
+        Column("Number", "#indicator+objective+code", lambda s: s.number),
+        Column("Title", "#indicator+objective+name", lambda s: s.title),
+        Column("Retired on", "#date+retired", lambda s: s.retired_on),
+    ]
+
+
+@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
+class TargetGroupViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """The catalog of primary target groups."""
+
+    queryset = TargetGroup.objects.all()
+    serializer_class = TargetGroupSerializer
+    ordering_fields = ["name", "slug"]
+    last_modified_fields = ()
+    export_name = "target-groups"
+    export_columns = [
+        Column("Code", "#targeted+type+code", lambda t: t.slug),
+        Column("Name", "#targeted+type+name", lambda t: t.name),
+    ]

@@ -1,0 +1,192 @@
+"""Serializers of plans, their years, presences, countries and regions."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from crp_portal.api_base import (
+    FIGURES,
+    CountryRefSerializer,
+    FigureField,
+    FiguresMixin,
+    choice_labels,
+    figures_of,
+    iso_date,
+    iso_datetime,
+    rollup_of,
+)
+from objectives.api.serializers import NestedObjectiveSerializer
+from plans.models import MAX_YEAR, MIN_YEAR, Country, OperationalPresence, Plan, Region
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = ["id", "slug", "name"]
+
+
+class CountrySerializer(serializers.ModelSerializer):
+    code = serializers.CharField(source="iso3", read_only=True)
+    region = RegionSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Country
+        fields = ["id", "code", "iso2", "name", "region"]
+
+
+class PlanSerializer(FiguresMixin, serializers.ModelSerializer):
+    """A plan with its headline figures (whole period, from the stored rollup)."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:plan-detail", lookup_field="slug")
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    countries = CountryRefSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Plan
+        fields = [
+            "slug",
+            "url",
+            "title",
+            "kind",
+            "kind_label",
+            "status",
+            "status_label",
+            "countries",
+            "start_year",
+            "end_year",
+            "vision_statement",
+            "published_at",
+            "updated_at",
+            "funding_updated_at",
+        ]
+        read_only_fields = fields
+
+    def _plans_url(self) -> str:
+        if not hasattr(self, "_base_url"):
+            from rest_framework.reverse import reverse
+
+            self._base_url = reverse("api:plan-list", request=self.context.get("request"))
+            self._kinds = choice_labels(Plan.Kind.choices)
+            self._statuses = choice_labels(Plan.Status.choices)
+        return self._base_url
+
+    def to_representation(self, plan: Plan) -> dict:
+        base = self._plans_url()
+        return {
+            "slug": plan.slug,
+            "url": f"{base}{plan.slug}/",
+            "title": plan.title,
+            "kind": plan.kind,
+            "kind_label": self._kinds.get(plan.kind, plan.kind),
+            "status": plan.status,
+            "status_label": self._statuses.get(plan.status, plan.status),
+            "countries": getattr(plan, "country_refs", None)
+            or [{"code": c.iso3, "name": c.name} for c in plan.countries.all()],
+            "start_year": plan.start_year,
+            "end_year": plan.end_year,
+            "vision_statement": plan.vision_statement,
+            "published_at": iso_datetime(plan.published_at),
+            "updated_at": iso_datetime(plan.updated_at),
+            "funding_updated_at": iso_datetime(plan.funding_updated_at),
+            **figures_of(rollup_of(plan)),
+        }
+
+
+class PlanYearSerializer(serializers.Serializer):
+    """One year of a plan: the stated people figures beside the year's funding figures."""
+
+    year = serializers.IntegerField()
+    people_in_need = serializers.IntegerField(allow_null=True)
+    people_targeted = serializers.IntegerField(allow_null=True)
+    entities_targeted = serializers.IntegerField(allow_null=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, figure in FIGURES.items():
+            fields[name] = FigureField(figure, rollup="figures", allow_null=True)
+        return fields
+
+
+class PresenceSerializer(serializers.ModelSerializer):
+    country = CountryRefSerializer(read_only=True)
+    as_of = serializers.DateField(source="as_of_on", allow_null=True)
+
+    class Meta:
+        model = OperationalPresence
+        fields = [
+            "country",
+            "international_staff",
+            "national_staff",
+            "field_offices",
+            "as_of",
+            "as_of_precision",
+        ]
+
+
+class PlanDetailSerializer(PlanSerializer):
+    """A plan as its CRP page reads: years, objectives down to activities and requirements."""
+
+    vision_narrative = serializers.CharField(read_only=True)
+    years = serializers.SerializerMethodField()
+    objectives = NestedObjectiveSerializer(many=True, read_only=True)
+    operational_presence = PresenceSerializer(source="presences", many=True, read_only=True)
+
+    class Meta(PlanSerializer.Meta):
+        fields = [
+            *PlanSerializer.Meta.fields,
+            "vision_narrative",
+            "years",
+            "objectives",
+            "operational_presence",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(PlanYearSerializer(many=True))
+    def get_years(self, plan: Plan) -> list[dict]:
+        rows = {r.year: r for r in plan.plan_years.all()}
+        figures = {r.year: r for r in plan.year_rollups.all()}
+        years = []
+        for year in plan.years:
+            row = rows.get(year)
+            years.append(
+                {
+                    "year": year,
+                    "people_in_need": getattr(row, "people_in_need", None),
+                    "people_targeted": getattr(row, "people_targeted", None),
+                    "entities_targeted": getattr(row, "entities_targeted", None),
+                    **figures_of(figures.get(year)),
+                }
+            )
+        return years
+
+    def to_representation(self, plan: Plan) -> dict:
+        objectives = self.fields["objectives"].child
+        return {
+            **super().to_representation(plan),
+            "vision_narrative": plan.vision_narrative,
+            "years": self.get_years(plan),
+            "objectives": [objectives.to_representation(o) for o in plan.objectives.all()],
+            "operational_presence": [
+                {
+                    "country": {"code": p.country.iso3, "name": p.country.name},
+                    "international_staff": p.international_staff,
+                    "national_staff": p.national_staff,
+                    "field_offices": p.field_offices,
+                    "as_of": iso_date(p.as_of_on),
+                    "as_of_precision": p.as_of_precision,
+                }
+                for p in plan.presences.all()
+            ],
+        }
+
+
+class PlanWriteSerializer(serializers.Serializer):
+    """Fields an editor may change through the API (PATCH): content, never status or figures."""
+
+    title = serializers.CharField(max_length=200, required=False)
+    vision_statement = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    vision_narrative = serializers.CharField(max_length=20000, required=False, allow_blank=True)
+    start_year = serializers.IntegerField(min_value=MIN_YEAR, max_value=MAX_YEAR, required=False)
+    end_year = serializers.IntegerField(min_value=MIN_YEAR, max_value=MAX_YEAR, required=False)

@@ -1,0 +1,196 @@
+"""Plans, countries and regions endpoints."""
+
+from __future__ import annotations
+
+from django.db.models import F, Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+
+from crp_portal.api_base import FORMAT_PARAMETER, ApiViewMixin, Column, figure
+from funding.models import PlanYearRollup, Requirement
+from interventions.models import Activity, Intervention, PlanType
+from objectives.models import Objective, TargetGroup
+from plans import services
+from plans.models import Country, OperationalPresence, Plan, PlanYear, Region
+
+from .filters import CountryFilter, PlanFilter
+from .serializers import (
+    CountrySerializer,
+    PlanDetailSerializer,
+    PlanSerializer,
+    PlanWriteSerializer,
+    RegionSerializer,
+)
+
+FIGURE_ORDERING = {
+    "funding_required": "rollup__required_usd",
+    "funding_received": "rollup__received_usd",
+    "funding_gap": "rollup__gap_usd",
+    "coverage_percent": "rollup__coverage_percent",
+}
+
+
+def _codes(plan: Plan) -> list[str]:
+    return [c.iso3 for c in plan.countries.all()]
+
+
+def _names(plan: Plan) -> list[str]:
+    return [c.name for c in plan.countries.all()]
+
+
+PLAN_COLUMNS = [
+    Column("Plan code", "#activity+appeal+id+external", lambda p: p.slug),
+    Column("Plan name", "#activity+appeal+name", lambda p: p.title),
+    Column("Kind", "#activity+appeal+type+code", lambda p: p.kind),
+    Column("Kind label", "#activity+appeal+type+name", lambda p: p.get_kind_display()),
+    Column("Status", "#status+code", lambda p: p.status),
+    Column("Country codes", "#country+code", _codes),
+    Column("Country names", "#country+name", _names),
+    Column("Start year", "#date+year+start", lambda p: p.start_year),
+    Column("End year", "#date+year+end", lambda p: p.end_year),
+    Column("Required (USD)", "#value+funding+required+usd", figure("rollup", "required_usd")),
+    Column("Received (USD)", "#value+funding+total+usd", figure("rollup", "received_usd")),
+    Column("Pledged (USD)", "#value+funding+pledged+usd", figure("rollup", "pledged_usd")),
+    Column("Gap (USD)", "#value+funding+gap+usd", figure("rollup", "gap_usd")),
+    Column("Coverage (%)", "#value+funding+pct", figure("rollup", "coverage_percent")),
+    Column("Last updated", "#date+updated", lambda p: p.updated_at),
+    Column("Funding updated", "#date+updated+funding", lambda p: p.funding_updated_at),
+]
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[FORMAT_PARAMETER]),
+    partial_update=extend_schema(request=PlanWriteSerializer, responses=PlanDetailSerializer),
+)
+class PlanViewSet(ApiViewMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Crisis response plans with their headline funding figures; the detail nests years,
+    objectives, interventions, activities, yearly requirements, rollups and presence.
+
+    Anonymous clients and partners see published plans; editors also their countries' drafts.
+    Editors may PATCH the content of their countries' plans.
+    """
+
+    lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]{1,64}"
+    filterset_class = PlanFilter
+    ordering_fields = ["slug", "title", "start_year", "end_year", "updated_at", *FIGURE_ORDERING]
+    ordering = ["-start_year", "slug"]
+    ordering_tiebreaker = "slug"
+    export_columns = PLAN_COLUMNS
+    export_name = "plans"
+    last_modified_fields = ("updated_at", "funding_updated_at")
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self):
+        queryset = (
+            Plan.objects.visible_to(self.request.user)
+            .select_related("rollup")
+            .annotate(**{name: F(path) for name, path in FIGURE_ORDERING.items()})
+        )
+        if self.action == "list" and not self.export_format():
+            # A page gets its countries in prepare_page; the narrative is for the detail only.
+            return queryset.defer("vision_narrative")
+        queryset = queryset.prefetch_related("countries")
+        if self.action in ("retrieve", "partial_update"):
+            # Explicit orders on each prefetch: the models' default orders join parent tables.
+            interventions = (
+                Intervention.objects.select_related("sector", "rollup")
+                .prefetch_related(
+                    Prefetch("plan_types", queryset=PlanType.objects.order_by("name")),
+                    Prefetch("activities", queryset=Activity.objects.order_by("position", "id")),
+                    Prefetch("requirements", queryset=Requirement.objects.order_by("year")),
+                )
+                .order_by("position", "id")
+            )
+            objectives = (
+                Objective.objects.select_related("strategic_objective", "rollup")
+                .prefetch_related(
+                    Prefetch("target_groups", queryset=TargetGroup.objects.order_by("name")),
+                    Prefetch("interventions", queryset=interventions),
+                )
+                .order_by("strategic_objective__number")
+            )
+            queryset = queryset.prefetch_related(
+                Prefetch("plan_years", queryset=PlanYear.objects.order_by("year")),
+                Prefetch("year_rollups", queryset=PlanYearRollup.objects.order_by("year")),
+                Prefetch("objectives", queryset=objectives),
+                Prefetch(
+                    "presences",
+                    queryset=OperationalPresence.objects.select_related("country").order_by(
+                        "country__name"
+                    ),
+                ),
+            )
+        return queryset
+
+    def prepare_page(self, plans: list[Plan]) -> list[Plan]:
+        """Countries of a whole page in one query of plain values (no per-plan managers)."""
+        through = Plan.countries.through.objects.filter(plan_id__in=[p.pk for p in plans])
+        refs: dict[int, list[dict]] = {}
+        for plan_id, code, name in through.order_by("country__name").values_list(
+            "plan_id", "country__iso3", "country__name"
+        ):
+            refs.setdefault(plan_id, []).append({"code": code, "name": name})
+        for plan in plans:
+            plan.country_refs = refs.get(plan.pk, [])
+        return plans
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return PlanSerializer
+        return PlanDetailSerializer
+
+    def get_object_last_modified(self, plan):
+        dates = [plan.updated_at, plan.funding_updated_at]
+        for objective in plan.objectives.all():
+            dates.append(objective.updated_at)
+            dates += [i.updated_at for i in objective.interventions.all()]
+            dates += [
+                r.updated_at for i in objective.interventions.all() for r in i.requirements.all()
+            ]
+        return max(d for d in dates if d is not None)
+
+    def update(self, request, *args, **kwargs):
+        plan = self.get_object()
+        data = PlanWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.plan_update(plan=plan, actor=request.user, **data.validated_data)
+        return self.retrieve(request, *args, **kwargs)
+
+
+@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
+class CountryViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """ISO 3166 countries (by alpha-3 code) with their region."""
+
+    queryset = Country.objects.select_related("region")
+    serializer_class = CountrySerializer
+    filterset_class = CountryFilter
+    lookup_field = "iso3"
+    lookup_value_regex = "[A-Z]{3}"
+    ordering_fields = ["name", "iso3"]
+    ordering_tiebreaker = "iso3"
+    last_modified_fields = ()
+    export_name = "countries"
+    export_columns = [
+        Column("Country code", "#country+code", lambda c: c.iso3),
+        Column("ISO2", "#country+code+iso2", lambda c: c.iso2),
+        Column("Country name", "#country+name", lambda c: c.name),
+        Column("Region", "#region+code", lambda c: c.region.slug if c.region else None),
+        Column("Region name", "#region+name", lambda c: c.region.name if c.region else None),
+    ]
+
+
+@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
+class RegionViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Regional offices' areas."""
+
+    queryset = Region.objects.all()
+    serializer_class = RegionSerializer
+    ordering_fields = ["name", "slug"]
+    last_modified_fields = ()
+    export_name = "regions"
+    export_columns = [
+        Column("Region id", "#region+id", lambda r: r.pk),
+        Column("Region code", "#region+code", lambda r: r.slug),
+        Column("Region name", "#region+name", lambda r: r.name),
+    ]
