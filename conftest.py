@@ -113,3 +113,44 @@ def _api_unthrottled(settings):
     """API throttles off by default (many requests from one test client); throttle tests set
     their own rates."""
     settings.API_THROTTLE_RATES = {"anon": None, "partner": None}
+
+
+@pytest.fixture(autouse=True)
+def _catalogs_survive_flushes(request):
+    """Transactional tests end with a flush that empties every table, catalogs included (they
+    come from data migrations); put them back so a later test finds the countries it expects."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+        or (marker is not None and marker.kwargs.get("transaction"))
+    )
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.management import create_contenttypes
+
+    from plans.models import Country
+
+    if not Permission.objects.exists():  # a flush that skipped post_migrate
+        from django.contrib.contenttypes.models import ContentType
+
+        ContentType.objects.clear_cache()  # ids cached before the flush are gone
+        for app_config in apps.get_app_configs():
+            create_contenttypes(app_config, verbosity=0)
+            create_permissions(app_config, verbosity=0)
+    if not Country.objects.exists():
+        from funding import catalogs as funding_catalogs
+        from interventions import catalogs as intervention_catalogs
+        from objectives import catalogs as objective_catalogs
+        from plans import catalogs as plan_catalogs
+
+        for catalogs in (
+            plan_catalogs,
+            objective_catalogs,
+            intervention_catalogs,
+            funding_catalogs,
+        ):
+            catalogs.load()
