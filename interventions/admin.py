@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from crp_portal.admin_display import figures_table, one_line
+from crp_portal.admin_history import ScopedHistoryAdmin
 from crp_portal.admin_scoping import PlanScopedAdminMixin
 from plans.admin import ActivityInline, RequirementInline
 
@@ -28,7 +29,7 @@ class PlanTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Intervention)
-class InterventionAdmin(PlanScopedAdminMixin, nested_admin.NestedModelAdmin):
+class InterventionAdmin(PlanScopedAdminMixin, ScopedHistoryAdmin, nested_admin.NestedModelAdmin):
     plan_lookup = "objective__plan"
     list_display = ["title", "objective", "sector", "funding_line"]
     list_filter = ["sector", "objective__strategic_objective", "objective__plan__countries"]

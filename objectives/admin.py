@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from crp_portal.admin_display import figures_table, one_line
+from crp_portal.admin_history import ScopedHistoryAdmin
 from crp_portal.admin_scoping import PlanScopedAdminMixin
 from plans.admin import InterventionInline
 
@@ -34,7 +35,7 @@ class TargetGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(Objective)
-class ObjectiveAdmin(PlanScopedAdminMixin, nested_admin.NestedModelAdmin):
+class ObjectiveAdmin(PlanScopedAdminMixin, ScopedHistoryAdmin, nested_admin.NestedModelAdmin):
     list_display = ["__str__", "plan", "strategic_objective", "people_targeted", "funding_line"]
     list_filter = ["strategic_objective", "plan__status", "plan__countries"]
     list_select_related = ["plan", "strategic_objective", "rollup"]
