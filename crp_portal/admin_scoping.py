@@ -50,7 +50,7 @@ class PlanScopedAdminMixin:
         # another country's plan, objective or intervention is "not a valid choice".
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if field is not None and not request.user.is_superuser:
-            lookup = PLAN_OF_RELATED.get(db_field.related_model._meta.label)
+            lookup = PLAN_OF_RELATED.get(db_field.related_model._meta.label_lower)
             if lookup is not None:
                 plans = self.editable_plans(request.user)
                 field.queryset = field.queryset.filter(**{f"{lookup}__in": plans})

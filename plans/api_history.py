@@ -1,4 +1,4 @@
-"""GET /api/v1/plans/<slug>/as-of/?at=<ISO datetime>: what a plan said at that moment.
+"""GET /api/v1/plans/<slug>/as-of/?at=<ISO datetime>: what a plan said at that moment (default now).
 
 Routed from crp_portal/urls.py ahead of the v1 router. Visibility is the plan's visible_to(); a
 reader who may not see drafts also gets 404 for a moment when the plan was not yet published.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -31,19 +32,22 @@ class PlanAsOfView(APIView):
             OpenApiParameter(
                 "at",
                 OpenApiTypes.DATETIME,
-                required=True,
-                description="ISO 8601 date or datetime (UTC when no offset is given).",
+                required=False,
+                description="ISO 8601 date or datetime (UTC when no offset is given); "
+                "a date means the end of that day; default now.",
             )
         ],
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request, slug: str):
-        at = parse_moment(request.query_params.get("at"))
+        # Visibility first: a hidden plan is a 404 whatever else is wrong with the request.
+        plan = get_object_or_404(Plan.objects.visible_to(request.user), slug=slug)
+        given = request.query_params.get("at")
+        at = parse_moment(given) if given else timezone.now()
         if at is None:
             raise ValidationError(
                 {"at": _("Give the moment as an ISO date or datetime, e.g. 2024-05-01T12:00Z.")}
             )
-        plan = get_object_or_404(Plan.objects.visible_to(request.user), slug=slug)
         snapshot = plan_as_of(plan_id=plan.pk, at=at)
         if snapshot is None:
             raise Http404(_("This plan did not exist at that moment."))
