@@ -6,4 +6,6 @@ class CrpPortalConfig(AppConfig):
     verbose_name = "CRP Portal"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the deploy checks)
+        from . import admin_widgets, checks  # noqa: F401  (checks registers the deploy checks)
+
+        admin_widgets.install()
