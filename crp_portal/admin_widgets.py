@@ -4,7 +4,8 @@ Issue 6 asks that bad input to any admin form gives a message, never a 500. Two 
 Django look a submitted id up without checking it first:
 
 - AutocompleteMixin.optgroups, when a form is shown again after a failed validation: "abc"
-  raises ValueError and "99999999999999999999" OverflowError (SQLite);
+  raises ValueError, "99999999999999999999" OverflowError (SQLite) and a NUL character
+  ValueError (PostgreSQL, for text keys such as a currency code);
 - ModelMultipleChoiceField._check_values: an id past the 64-bit range raises OverflowError on
   SQLite in its final `pk__in` query.
 
@@ -24,6 +25,8 @@ BIGINT = 2**63
 
 
 def _could_be_key(widget, value) -> bool:
+    if "\x00" in str(value):
+        return False  # PostgreSQL refuses NUL in any string it is sent
     remote = widget.field.remote_field
     opts = remote.model._meta
     target = opts.get_field(getattr(remote, "field_name", None) or opts.pk.attname)
