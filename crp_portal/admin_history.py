@@ -18,6 +18,7 @@ class ScopedHistoryAdmin(SimpleHistoryAdmin):
 
     # A page about one plan shows changed fields, not bookkeeping.
     history_list_per_page = 50
+    object_history_list_template = "admin/history_list.html"  # CSP-clean copy
 
     def _scoped_object(self, request, object_id):
         obj = self.get_queryset(request).filter(pk=unquote(object_id)).first()
