@@ -147,33 +147,63 @@ class VersionedAdminForm(forms.ModelForm):
 
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
+    def versioned(self) -> models.Model | None:
+        """The row whose version guards this form: the edited row itself (None when adding)."""
+        return self.instance if self.instance.pk else None
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
+        self.locked_version: int | None = None
+        self.conflict: Conflict | None = None
+        guarded = self.versioned()
+        if guarded is not None:
             # The current row's version, also when the form shows an older version (reverting
             # from history): the save is checked against what is in the database now.
             current = (
-                type(self.instance)
-                ._default_manager.filter(pk=self.instance.pk)
+                type(guarded)
+                ._default_manager.filter(pk=guarded.pk)
                 .values_list("version", flat=True)
                 .first()
             )
             self.fields["loaded_version"].initial = current
-        self.locked_version: int | None = None
-        self.conflict: Conflict | None = None
 
     def clean(self):
         data = super().clean()
-        if not self.instance.pk:
+        guarded = self.versioned()
+        if guarded is None:
             return data
         loaded = data.get("loaded_version")
-        current = lock_version(type(self.instance), self.instance.pk)
+        current = lock_version(type(guarded), guarded.pk)
         if loaded is None:
             raise ValidationError(_("This form lost its version number; reload the page."))
         if current != loaded:
             self.conflict = conflict_for(
-                self.instance, loaded_version=loaded, current_version=current, yours=data
+                guarded, loaded_version=loaded, current_version=current, yours=data
             )
             raise ValidationError(self.conflict.html())
         self.locked_version = current
         return data
+
+
+class PlanContentVersionedForm(VersionedAdminForm):
+    """An objective or intervention edited on its own page: the plan's version guards it, as
+    on the plan's page, so edits of the same plan's content from either page never cross."""
+
+    def versioned(self):
+        from crp_portal.admin_scoping import plan_of
+
+        return plan_of(self.instance) if self.instance.pk else None
+
+
+class PlanContentVersionedAdminMixin:
+    """Saving an objective's or intervention's page makes a new version of its plan."""
+
+    form = PlanContentVersionedForm
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and form.locked_version is not None:
+            guarded = form.versioned()  # the plan it was loaded under (locked since clean)
+            type(guarded)._default_manager.filter(pk=guarded.pk).update(
+                version=form.locked_version + 1
+            )

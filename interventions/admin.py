@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from crp_portal.admin_display import figures_table, one_line
 from crp_portal.admin_history import ScopedHistoryAdmin
 from crp_portal.admin_scoping import PlanScopedAdminMixin
+from crp_portal.concurrency import PlanContentVersionedAdminMixin
 from plans.admin import ActivityInline, RequirementInline
 
 from .models import Intervention, PlanType, Sector
@@ -29,7 +30,12 @@ class PlanTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Intervention)
-class InterventionAdmin(PlanScopedAdminMixin, ScopedHistoryAdmin, nested_admin.NestedModelAdmin):
+class InterventionAdmin(
+    PlanContentVersionedAdminMixin,
+    PlanScopedAdminMixin,
+    ScopedHistoryAdmin,
+    nested_admin.NestedModelAdmin,
+):
     plan_lookup = "objective__plan"
     list_display = ["title", "objective", "sector", "funding_line"]
     list_filter = ["sector", "objective__strategic_objective", "objective__plan__countries"]

@@ -165,3 +165,30 @@ def test_other_countries_rows_stay_invisible_through_the_mixin(api_client, pak_e
         api_client.patch(url, {"reference": "x"}, format="json", HTTP_IF_MATCH='"1"').status_code
         == 404
     )
+
+
+def test_intervention_page_and_plan_page_edits_of_one_plan_do_not_cross(client, demo):
+    """An intervention edited on its own page is guarded by its plan's version, like the plan's
+    page: whichever saves second is told, and nothing is overwritten."""
+    from django.test import Client
+
+    plan = demo["tajikistan-crp-2020"]
+    intervention = plan.objectives.first().interventions.first()
+    plan_url = reverse("admin:plans_plan_change", args=[plan.pk])
+    int_url = reverse("admin:interventions_intervention_change", args=[intervention.pk])
+    alice, bob = _login(client, "editor.tjk"), _login(Client(), "admin")
+    alice_form = form_data(alice.get(int_url).content.decode(), "intervention_form")
+    bob_form = form_data(bob.get(plan_url).content.decode(), "plan_form")
+
+    alice_form["title"] = ["Alice's title"]
+    assert alice.post(int_url, alice_form).status_code == 302
+    plan.refresh_from_db()
+    assert plan.version == 2
+
+    title_key = next(k for k, v in bob_form.items() if v == [intervention.title])
+    bob_form[title_key] = ["Bob's title"]
+    response = bob.post(plan_url, bob_form)
+    assert response.status_code == 200
+    assert "saved this record after you opened it" in response.content.decode()
+    intervention.refresh_from_db()
+    assert intervention.title == "Alice's title"
