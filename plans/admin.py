@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -310,9 +310,7 @@ class PlanAdmin(PlanScopedAdminMixin, ScopedHistoryAdmin, nested_admin.NestedMod
                     actor=request.user,
                     comment=request.POST.get("_transition_comment", ""),
                 )
-            except PermissionDenied:
-                raise
-            except ValidationError as error:
+            except ValidationError as error:  # PermissionDenied propagates: a 403
                 for message in error.messages:
                     messages.error(request, message)
             else:
