@@ -154,3 +154,10 @@ def _catalogs_survive_flushes(request):
             funding_catalogs,
         ):
             catalogs.load()
+
+
+@pytest.fixture(autouse=True)
+def _plain_http_test_client(settings):
+    """The test client speaks plain HTTP; production redirects it to HTTPS (tested on its own
+    in crp_portal/tests/test_hardening.py, which switches the redirect back on)."""
+    settings.SECURE_SSL_REDIRECT = False

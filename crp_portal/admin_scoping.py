@@ -45,6 +45,25 @@ class PlanScopedAdminMixin:
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and self._may_edit(request, obj)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # A row can only be attached to (or moved into) a plan the user may edit: choosing
+        # another country's plan, objective or intervention is "not a valid choice".
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and not request.user.is_superuser:
+            lookup = PLAN_OF_RELATED.get(db_field.related_model._meta.label_lower)
+            if lookup is not None:
+                plans = self.editable_plans(request.user)
+                field.queryset = field.queryset.filter(**{f"{lookup}__in": plans})
+        return field
+
+
+# How to reach the plan from a row a form may point at (see formfield_for_foreignkey).
+PLAN_OF_RELATED = {
+    "plans.plan": "pk",
+    "objectives.objective": "plan",
+    "interventions.intervention": "objective__plan",
+}
+
 
 def check_countries_editable(user, countries) -> None:
     """An editor may only put a plan in countries they are assigned to."""

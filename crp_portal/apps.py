@@ -6,7 +6,8 @@ class CrpPortalConfig(AppConfig):
     verbose_name = "CRP Portal"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the deploy checks)
+        from . import admin_widgets, checks  # noqa: F401  (checks registers the deploy checks)
         from .pagecache import connect_content_receivers
 
+        admin_widgets.install()
         connect_content_receivers()

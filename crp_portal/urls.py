@@ -2,12 +2,13 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from funding import views as funding_views
 from plans import views as plans_views
+from plans.api_history import PlanAsOfView
 
-from . import views
+from . import csp, views
 
 admin.site.site_header = "CRP Portal — editors"
 admin.site.site_title = "CRP Portal admin"
@@ -17,11 +18,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("_nested_admin/", include("nested_admin.urls")),
     path("healthz", views.healthz, name="healthz"),
+    # Before the v1 router include (issue 4), so that this path resolves here.
+    path("api/v1/plans/<slug:slug>/as-of/", PlanAsOfView.as_view(), name="plan-as-of"),
     # Public pages for donors (issue 5)
     path("", plans_views.home, name="home"),
     path("plans/", include("plans.urls")),
     path("funding/", funding_views.dashboard, name="funding"),
     path("api/v1/", include(("crp_portal.api", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", csp.swagger_ui, name="api-docs"),
 ]

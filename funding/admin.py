@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from crp_portal.admin_display import usd
+from crp_portal.admin_history import ScopedHistoryAdmin
 from crp_portal.admin_scoping import PlanScopedAdminMixin
+from crp_portal.concurrency import VersionedAdminForm
 from plans.models import Plan
 from plans.roles import Role, user_countries
 
@@ -43,7 +44,7 @@ class ExchangeRateAdmin(admin.ModelAdmin):
     date_hierarchy = "rate_on"
 
 
-class ContributionAdminForm(forms.ModelForm):
+class ContributionAdminForm(VersionedAdminForm):
     class Meta:
         model = Contribution
         fields = [
@@ -58,7 +59,7 @@ class ContributionAdminForm(forms.ModelForm):
             "reference",
         ]
 
-    def clean(self):
+    def clean(self):  # after the version check of VersionedAdminForm
         data = super().clean()
         # Check what the service will check, so the officer sees it beside the fields.
         try:
@@ -78,7 +79,7 @@ class ContributionAdminForm(forms.ModelForm):
 
 
 @admin.register(Contribution)
-class ContributionAdmin(PlanScopedAdminMixin, admin.ModelAdmin):
+class ContributionAdmin(PlanScopedAdminMixin, ScopedHistoryAdmin):
     form = ContributionAdminForm
     list_display = [
         "contributed_on",
@@ -109,6 +110,9 @@ class ContributionAdmin(PlanScopedAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
+        obj._history_user = request.user
+        if change:
+            obj.version = form.locked_version + 1  # the row is locked by the form's check
         services.contribution_record(
             contribution=obj if change else None,
             donor=data["donor"],

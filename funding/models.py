@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from interventions.models import Intervention
 from objectives.models import Objective
+from plans.history_records import ChangedHistoricalRecords as HistoricalRecords
 from plans.models import MAX_YEAR, MIN_YEAR, Country, Plan, TimeStampedModel
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -57,6 +58,7 @@ class Requirement(TimeStampedModel):
     )
 
     objects = RequirementQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["intervention", "year"]
@@ -186,7 +188,11 @@ class Contribution(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    # Bumped by every edit; a save carrying an older one is refused (no lost updates, issue 6).
+    version = models.PositiveIntegerField(default=1, editable=False)
+
     objects = ContributionQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-contributed_on", "-id"]

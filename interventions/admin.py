@@ -8,7 +8,9 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from crp_portal.admin_display import figures_table, one_line
+from crp_portal.admin_history import ScopedHistoryAdmin
 from crp_portal.admin_scoping import PlanScopedAdminMixin
+from crp_portal.concurrency import PlanContentVersionedAdminMixin
 from funding import services as funding_services
 from plans.admin import ActivityInline, RequirementInline
 
@@ -54,7 +56,12 @@ class InterventionAdminForm(forms.ModelForm):
 
 
 @admin.register(Intervention)
-class InterventionAdmin(PlanScopedAdminMixin, nested_admin.NestedModelAdmin):
+class InterventionAdmin(
+    PlanContentVersionedAdminMixin,
+    PlanScopedAdminMixin,
+    ScopedHistoryAdmin,
+    nested_admin.NestedModelAdmin,
+):
     form = InterventionAdminForm
     plan_lookup = "objective__plan"
     list_display = ["title", "objective", "sector", "funding_line"]

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from objectives.models import Objective
+from plans.history_records import ChangedHistoricalRecords as HistoricalRecords
 from plans.models import Plan, TimeStampedModel
 
 
@@ -57,6 +58,7 @@ class Intervention(TimeStampedModel):
     people_targeted = models.PositiveIntegerField(null=True, blank=True)
 
     objects = InterventionQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["objective", "position", "id"]
@@ -74,6 +76,8 @@ class Activity(models.Model):
     )
     position = models.PositiveSmallIntegerField(default=0)
     text = models.TextField(_("activity"))
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["intervention", "position", "id"]

@@ -7,7 +7,9 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from crp_portal.admin_display import figures_table, one_line
+from crp_portal.admin_history import ScopedHistoryAdmin
 from crp_portal.admin_scoping import PlanScopedAdminMixin
+from crp_portal.concurrency import PlanContentVersionedAdminMixin
 from plans.admin import InterventionInline
 
 from .models import Objective, StrategicObjective, TargetGroup
@@ -34,7 +36,12 @@ class TargetGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(Objective)
-class ObjectiveAdmin(PlanScopedAdminMixin, nested_admin.NestedModelAdmin):
+class ObjectiveAdmin(
+    PlanContentVersionedAdminMixin,
+    PlanScopedAdminMixin,
+    ScopedHistoryAdmin,
+    nested_admin.NestedModelAdmin,
+):
     list_display = ["__str__", "plan", "strategic_objective", "people_targeted", "funding_line"]
     list_filter = ["strategic_objective", "plan__status", "plan__countries"]
     list_select_related = ["plan", "strategic_objective", "rollup"]

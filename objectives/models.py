@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from plans.history_records import ChangedHistoricalRecords as HistoricalRecords
 from plans.models import Plan, TimeStampedModel
 
 
@@ -64,6 +65,7 @@ class Objective(TimeStampedModel):
     entities_targeted = models.PositiveIntegerField(null=True, blank=True)
 
     objects = ObjectiveQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["plan", "strategic_objective__number"]

@@ -6,20 +6,41 @@ from __future__ import annotations
 import nested_admin
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crp_portal.admin_display import figures_table, one_line
+from crp_portal.admin_history import ScopedHistoryAdmin
 from crp_portal.admin_scoping import (
     PlanContentInlineMixin,
     PlanScopedAdminMixin,
     check_countries_editable,
 )
+from crp_portal.concurrency import VersionedAdminForm
 from funding.models import Requirement
 from interventions.models import Activity, Intervention
 from objectives.models import Objective
 from objectives.selectors import people_targeted_warnings
 
-from .models import Country, OperationalPresence, Plan, PlanYear, Region, RoleAssignment
+from . import services_workflow as workflow
+from .history import parse_moment, plan_as_of, plan_child_changes
+from .models import (
+    Country,
+    OperationalPresence,
+    Plan,
+    PlanTransition,
+    PlanYear,
+    Region,
+    RoleAssignment,
+)
+from .roles import role_scope_errors
 
 
 @admin.register(Region)
@@ -144,14 +165,13 @@ class OperationalPresenceInline(PlanContentInlineMixin, nested_admin.NestedTabul
     autocomplete_fields = ["country"]
 
 
-class PlanAdminForm(forms.ModelForm):
+class PlanAdminForm(VersionedAdminForm):
     class Meta:
         model = Plan
         fields = [
             "title",
             "slug",
             "kind",
-            "status",
             "countries",
             "start_year",
             "end_year",
@@ -167,7 +187,7 @@ class PlanAdminForm(forms.ModelForm):
 
 
 @admin.register(Plan)
-class PlanAdmin(PlanScopedAdminMixin, nested_admin.NestedModelAdmin):
+class PlanAdmin(PlanScopedAdminMixin, ScopedHistoryAdmin, nested_admin.NestedModelAdmin):
     plan_lookup = "pk"
     form = PlanAdminForm
     list_display = [
@@ -190,9 +210,18 @@ class PlanAdmin(PlanScopedAdminMixin, nested_admin.NestedModelAdmin):
     search_fields = ["title", "slug", "countries__name", "countries__iso3"]
     autocomplete_fields = ["countries"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["funding", "checks", "updated_at", "funding_updated_at", "published_at"]
+    # Status moves only through the review workflow (buttons below the form), never by typing.
+    readonly_fields = [
+        "status",
+        "funding",
+        "checks",
+        "updated_at",
+        "funding_updated_at",
+        "published_at",
+    ]
+    object_history_template = "admin/plans/plan/object_history.html"
     fieldsets = [
-        (None, {"fields": ["title", "slug", "kind", "status", "countries"]}),
+        (None, {"fields": ["title", "slug", "kind", "status", "countries", "loaded_version"]}),
         (_("Period"), {"fields": [("start_year", "end_year")]}),
         (_("Vision"), {"fields": ["vision_statement", "vision_narrative"]}),
         (
@@ -213,11 +242,16 @@ class PlanAdmin(PlanScopedAdminMixin, nested_admin.NestedModelAdmin):
         form.request_user = request.user
         return form
 
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if not request.user.is_superuser:
-            fields.append("status")  # status moves by the review workflow, not by typing
-        return fields
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user
+        if not change:
+            obj.save()
+            return
+        # Write only what the form holds: rollup bookkeeping written meanwhile by the funding
+        # job must not be overwritten with the values this page was loaded with.
+        obj.version = form.locked_version + 1
+        fields = [f.name for f in Plan._meta.concrete_fields if f.name in form.cleaned_data]
+        obj.save(update_fields=[*fields, "version", "updated_at"])
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser and super().has_delete_permission(request, obj)
@@ -246,17 +280,171 @@ class PlanAdmin(PlanScopedAdminMixin, nested_admin.NestedModelAdmin):
         return " ".join(warnings) if warnings else _("No warnings.")
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.method == "GET":  # shown above the form, before the editor saves again
-            plan = self.get_object(request, object_id)
-            for warning in people_targeted_warnings(plan=plan) if plan else []:
+        if request.method == "POST" and "_transition" in request.POST:
+            return self.transition_view(request, object_id)
+        plan = self.get_object(request, unquote(object_id))
+        if plan is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "workflow_actions": [
+                    (name, workflow.TRANSITIONS[name][1])
+                    for name in workflow.plan_transitions_allowed(plan=plan, user=request.user)
+                ],
+                "transitions": plan.transitions.select_related("actor"),
+            }
+        if request.method == "GET" and plan is not None:  # shown above the form
+            for warning in people_targeted_warnings(plan=plan):
                 messages.warning(request, warning)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def transition_view(self, request, object_id):
+        """A review-workflow button: submit, publish, return or archive, through the service."""
+        plan = self.get_object(request, unquote(object_id))
+        if plan is None:
+            raise Http404
+        name = request.POST.get("_transition", "")
+        if name not in workflow.TRANSITIONS:
+            messages.error(request, _("Unknown step."))
+        else:
+            service = workflow.TRANSITIONS[name][0]
+            try:
+                plan = service(
+                    plan=plan,
+                    actor=request.user,
+                    comment=request.POST.get("_transition_comment", ""),
+                )
+            except ValidationError as error:  # PermissionDenied propagates: a 403
+                for message in error.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(
+                    request,
+                    _("%(plan)s is now %(status)s.")
+                    % {"plan": plan, "status": plan.get_status_display().lower()},
+                )
+        return HttpResponseRedirect(reverse("admin:plans_plan_change", args=[plan.pk]))
+
+    def history_view(self, request, object_id, extra_context=None):
+        plan = self._scoped_object(request, object_id)
+        extra_context = {**(extra_context or {}), "child_changes": plan_child_changes(plan=plan)}
+        return super().history_view(request, object_id, extra_context)
+
+    def get_urls(self):
+        as_of = path(
+            "<path:object_id>/as-of/",
+            self.admin_site.admin_view(self.as_of_view),
+            name="plans_plan_as_of",
+        )
+        return [as_of, *super().get_urls()]
+
+    def as_of_view(self, request, object_id):
+        """What did this plan say at a moment: the snapshot read from the change history."""
+        plan = self._scoped_object(request, object_id)
+        at_text = request.GET.get("at", "")
+        at = parse_moment(at_text) if at_text else timezone.now()
+        snapshot, error = None, None
+        if at is None:
+            error = _("Give the moment as an ISO date or datetime, e.g. 2024-05-01T12:00Z.")
+        else:
+            snapshot = plan_as_of(plan_id=plan.pk, at=at)
+            if snapshot is None:
+                error = _("This plan did not exist at that moment.")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("%(plan)s as of a date") % {"plan": plan},
+            "plan": plan,
+            "at_text": at_text or at.isoformat(),
+            "snapshot": snapshot,
+            "error": error,
+        }
+        return TemplateResponse(request, "admin/plans/plan/as_of.html", context)
+
+
+@admin.register(PlanTransition)
+class PlanTransitionAdmin(admin.ModelAdmin):
+    """The review log, read-only: transitions are made by the workflow buttons on a plan."""
+
+    list_display = ["at", "plan", "from_status", "to_status", "actor", "comment"]
+    list_filter = ["to_status"]
+    list_select_related = ["plan", "actor"]
+    search_fields = ["plan__title", "plan__slug", "comment"]
+    date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(plan__in=Plan.objects.visible_to(request.user))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RoleAssignmentForm(forms.ModelForm):
+    class Meta:
+        model = RoleAssignment
+        fields = ["user", "role", "countries", "regions", "all_countries"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role"):
+            errors = role_scope_errors(
+                role=data["role"],
+                countries=data.get("countries") or [],
+                regions=data.get("regions") or [],
+                all_countries=data.get("all_countries", False),
+            )
+            if errors:
+                raise ValidationError(errors)
+        return data
 
 
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "all_countries"]
+    """Who may do what where. Saving also puts the user in the role's permission group
+    (plans.receivers)."""
+
+    form = RoleAssignmentForm
+    list_display = ["user", "role", "all_countries", "scope"]
     list_filter = ["role", "all_countries"]
     list_select_related = ["user"]
     search_fields = ["user__username", "user__email"]
     autocomplete_fields = ["user", "countries", "regions"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("countries", "regions")
+
+    @admin.display(description=_("where"))
+    def scope(self, obj):
+        if obj.all_countries:
+            return _("all countries")
+        parts = [c.iso3 for c in obj.countries.all()] + [r.name for r in obj.regions.all()]
+        return ", ".join(parts) or "—"
+
+
+class RoleAssignmentInline(admin.StackedInline):
+    model = RoleAssignment
+    form = RoleAssignmentForm
+    extra = 0
+    autocomplete_fields = ["countries", "regions"]
+    fields = ["role", "countries", "regions", "all_countries"]
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Users with their roles on the same page (editor, reviewer, funding officer, and where)."""
+
+    # Group membership follows the roles (plans.receivers): no need to tick groups by hand.
+    inlines = [RoleAssignmentInline]

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from .history_records import ChangedHistoricalRecords as HistoricalRecords
+
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
 
@@ -88,6 +90,18 @@ class PlanQuerySet(models.QuerySet):
         mine = self.filter(countries__in=user_countries(user, roles=[Role.EDITOR])).values("pk")
         return self.filter(pk__in=mine)
 
+    def reviewable_by(self, user) -> PlanQuerySet:
+        """Plans this user may publish, return or archive: superusers all, reviewers their
+        countries (a reviewer of a region covers its countries)."""
+        from .roles import Role, user_countries
+
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        mine = self.filter(countries__in=user_countries(user, roles=[Role.REVIEWER])).values("pk")
+        return self.filter(pk__in=mine)
+
     def covering_year(self, year: int) -> PlanQuerySet:
         return self.filter(start_year__lte=year, end_year__gte=year)
 
@@ -126,8 +140,15 @@ class Plan(TimeStampedModel):
     # Set in the same transaction as any change that moves a figure; cleared by the recompute.
     # The beat sweep picks up plans left dirty (queue down, worker killed).
     rollup_dirty_since = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
+    # Bumped by every edit and transition; a save carrying an older one is refused (no lost
+    # updates, issue 6). Rollup bookkeeping above does not touch it.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = PlanQuerySet.as_manager()
+    # Rollup bookkeeping is derived data, written by UPDATE, and not part of what a plan says.
+    history = HistoricalRecords(
+        excluded_fields=["funding_updated_at", "rollup_dirty_since"], m2m_fields=[countries]
+    )
 
     class Meta:
         ordering = ["-start_year", "slug"]
@@ -178,6 +199,8 @@ class PlanYear(models.Model):
     people_targeted = models.PositiveIntegerField(null=True, blank=True)
     entities_targeted = models.PositiveIntegerField(null=True, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["plan", "year"]
         constraints = [
@@ -222,6 +245,8 @@ class OperationalPresence(models.Model):
         help_text=_("'Month' shows the date as e.g. November 2024."),
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["plan", "country__name"]
         verbose_name_plural = "operational presences"
@@ -258,3 +283,22 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} as {self.get_role_display()}"
+
+
+class PlanTransition(models.Model):
+    """One step of a plan through review: who moved it from which status to which, and why."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=16, choices=Plan.Status)
+    to_status = models.CharField(max_length=16, choices=Plan.Status)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(db_index=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["plan", "-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.plan.slug}: {self.from_status} → {self.to_status}"

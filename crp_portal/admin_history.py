@@ -1,0 +1,53 @@
+"""Change history in the admin (django-simple-history), held to the same country scoping as the
+change pages: a history page or an old version of a row the user cannot see is a 404, and
+reverting to an old version needs the right to change the row."""
+
+from __future__ import annotations
+
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from simple_history.admin import SimpleHistoryAdmin
+
+HIDDEN_IN_DIFFS = {"updated_at", "created_at", "version"}
+
+
+class ScopedHistoryAdmin(SimpleHistoryAdmin):
+    """SimpleHistoryAdmin that never shows a row outside `get_queryset(request)`."""
+
+    # A page about one plan shows changed fields, not bookkeeping.
+    history_list_per_page = 50
+    object_history_list_template = "admin/history_list.html"  # CSP-clean copy
+
+    def _scoped_object(self, request, object_id):
+        obj = self.get_queryset(request).filter(pk=unquote(object_id)).first()
+        if obj is None:
+            # Also for rows that were deleted: their history is an admin's business.
+            raise Http404
+        return obj
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._scoped_object(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        obj = self._scoped_object(request, object_id)
+        if request.method == "POST" and not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        with transaction.atomic():  # the version check locks the row until the revert is saved
+            return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        # As simple_history does, leaving out the bookkeeping fields every save changes.
+        previous = None
+        for current in historical_records:
+            if previous is not None:
+                delta = previous.diff_against(
+                    current,
+                    excluded_fields=HIDDEN_IN_DIFFS,
+                    foreign_keys_are_objs=foreign_keys_are_objs,
+                )
+                helper = self.get_historical_record_context_helper(request, previous)
+                previous.history_delta_changes = helper.context_for_delta_changes(delta)
+            previous = current

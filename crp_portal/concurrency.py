@@ -1,0 +1,209 @@
+"""No lost updates (issue 6): a row's `version` is bumped by every save, and a save carrying an
+older version than the row's is refused, telling the person what changed meanwhile.
+
+The admin (VersionedAdminForm) and the partner API (crp_portal.api_concurrency) share the
+helpers here. What changed comes from the rows' history (django-simple-history).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import connection, models
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+
+# Bookkeeping fields every save changes; showing them as "changes" would only hide the real ones.
+NOT_CONTENT = {"version", "updated_at", "created_at", "rollup_dirty_since", "funding_updated_at"}
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    label: str
+    theirs: Any
+    yours: Any
+
+
+@dataclass(frozen=True)
+class Conflict:
+    loaded_version: int
+    current_version: int
+    changed_by: str
+    changes: list[Change]
+
+    def message(self) -> str:
+        return _(
+            "Someone else (%(who)s) saved this record after you opened it (your version "
+            "%(loaded)s, now %(current)s). Nothing of yours was saved. Review their changes, "
+            "then make yours again on the reloaded page."
+        ) % {"who": self.changed_by, "loaded": self.loaded_version, "current": self.current_version}
+
+    def html(self) -> str:
+        if not self.changes:
+            return format_html(
+                "{}<br>{}",
+                self.message(),
+                _("Their changes were to rows on the page below the main form."),
+            )
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((c.label, _display(c.theirs), _display(c.yours)) for c in self.changes),
+        )
+        return format_html(
+            "{}<table class='crp-conflict'><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr>"
+            "</thead><tbody>{}</tbody></table>",
+            self.message(),
+            _("field"),
+            _("their value (saved)"),
+            _("your value (not saved)"),
+            rows,
+        )
+
+    def as_json(self) -> dict:
+        return {
+            "detail": self.message(),
+            "your_version": self.loaded_version,
+            "current_version": self.current_version,
+            "changed_by": self.changed_by,
+            "changes": [
+                {"field": c.field, "their_value": _json(c.theirs), "your_value": _json(c.yours)}
+                for c in self.changes
+            ],
+        }
+
+
+def _display(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list | tuple | set | models.QuerySet):
+        return ", ".join(str(v) for v in value) or "—"
+    return str(value)
+
+
+def _json(value):
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, list | tuple | set | models.QuerySet):
+        return [_json(v) for v in value]
+    if isinstance(value, models.Model):
+        return value.pk
+    return str(value)
+
+
+def lock_version(model: type[models.Model], pk) -> int | None:
+    """The row's current version, locked until the transaction ends (when there is one), so a
+    concurrent save waits and then sees the bumped version."""
+    qs = model._default_manager.filter(pk=pk)
+    if connection.in_atomic_block:
+        qs = qs.select_for_update()
+    return qs.values_list("version", flat=True).first()
+
+
+def changed_fields_since(instance: models.Model, loaded_version: int) -> tuple[list[str], str]:
+    """Names of the content fields changed since `loaded_version`, and who saved last."""
+    history = instance.history.all()  # newest first
+    latest = history.first()
+    who = str(latest.history_user) if latest and latest.history_user else _("another user")
+    then = history.filter(version=loaded_version).first() if loaded_version else None
+    if then is None or latest is None:
+        fields = [f.name for f in instance._meta.concrete_fields if f.name not in NOT_CONTENT]
+        return fields, who
+    delta = latest.diff_against(then)
+    return [c.field for c in delta.changes if c.field not in NOT_CONTENT], who
+
+
+def conflict_for(
+    instance: models.Model, *, loaded_version: int, current_version: int, yours: dict
+) -> Conflict:
+    """Describe a stale save: each field they changed, their saved value and the one submitted."""
+    current = type(instance)._default_manager.get(pk=instance.pk)
+    names, who = changed_fields_since(current, loaded_version)
+    changes = []
+    for name in names:
+        try:
+            field = current._meta.get_field(name)
+        except Exception:
+            continue
+        theirs = getattr(current, name).all() if field.many_to_many else getattr(current, name)
+        theirs = list(theirs) if field.many_to_many else theirs
+        mine = yours.get(name, _("(not on your form)"))
+        if isinstance(mine, models.QuerySet):
+            mine = list(mine)
+        if field.many_to_many and mine is not None and set(mine) == set(theirs):
+            continue
+        if not field.many_to_many and mine == theirs:
+            continue  # you both typed the same: not a conflict worth showing
+        changes.append(Change(name, str(field.verbose_name), theirs, mine))
+    return Conflict(loaded_version, current_version, who, changes)
+
+
+class VersionedAdminForm(forms.ModelForm):
+    """A model form that carries the version it was loaded with and refuses a stale save."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def versioned(self) -> models.Model | None:
+        """The row whose version guards this form: the edited row itself (None when adding)."""
+        return self.instance if self.instance.pk else None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locked_version: int | None = None
+        self.conflict: Conflict | None = None
+        guarded = self.versioned()
+        if guarded is not None:
+            # The current row's version, also when the form shows an older version (reverting
+            # from history): the save is checked against what is in the database now.
+            current = (
+                type(guarded)
+                ._default_manager.filter(pk=guarded.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+            self.fields["loaded_version"].initial = current
+
+    def clean(self):
+        data = super().clean()
+        guarded = self.versioned()
+        if guarded is None:
+            return data
+        loaded = data.get("loaded_version")
+        current = lock_version(type(guarded), guarded.pk)
+        if loaded is None:
+            raise ValidationError(_("This form lost its version number; reload the page."))
+        if current != loaded:
+            self.conflict = conflict_for(
+                guarded, loaded_version=loaded, current_version=current, yours=data
+            )
+            raise ValidationError(self.conflict.html())
+        self.locked_version = current
+        return data
+
+
+class PlanContentVersionedForm(VersionedAdminForm):
+    """An objective or intervention edited on its own page: the plan's version guards it, as
+    on the plan's page, so edits of the same plan's content from either page never cross."""
+
+    def versioned(self):
+        from crp_portal.admin_scoping import plan_of
+
+        return plan_of(self.instance) if self.instance.pk else None
+
+
+class PlanContentVersionedAdminMixin:
+    """Saving an objective's or intervention's page makes a new version of its plan."""
+
+    form = PlanContentVersionedForm
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and form.locked_version is not None:
+            guarded = form.versioned()  # the plan it was loaded under (locked since clean)
+            type(guarded)._default_manager.filter(pk=guarded.pk).update(
+                version=form.locked_version + 1
+            )

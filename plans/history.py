@@ -1,0 +1,195 @@
+"""What did a plan say at a moment in the past: a snapshot read from the history tables.
+
+One reader for the admin's as-of page and the API's as-of view, so both tell the same story.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from .models import OperationalPresence, Plan, PlanYear
+
+PLAN_FIELDS = [
+    "title",
+    "slug",
+    "kind",
+    "status",
+    "start_year",
+    "end_year",
+    "vision_statement",
+    "vision_narrative",
+    "published_at",
+    "version",
+]
+
+
+def parse_moment(value: str | None) -> datetime.datetime | None:
+    """An ISO date or datetime from a query string; a date means the end of that day (UTC).
+    None when missing or unreadable (the caller says so to the user)."""
+    if not value:
+        return None
+    value = value.strip().replace(" ", "+")  # a "+02:00" offset arrives as " 02:00" in a URL
+    try:
+        moment = parse_datetime(value)
+        if moment is None:
+            day = parse_date(value)
+            if day is None:
+                return None
+            moment = datetime.datetime.combine(day, datetime.time.max)
+    except ValueError:
+        return None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, datetime.UTC)
+    return moment
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def plan_as_of(*, plan_id: int, at: datetime.datetime) -> dict | None:
+    """The plan with its years, presence, objectives, interventions, activities and yearly
+    requirements as they stood at `at`; None when the plan did not exist then."""
+    from funding.models import Requirement
+    from interventions.models import Activity, Intervention
+    from objectives.models import Objective
+
+    record = Plan.history.filter(id=plan_id, history_date__lte=at).first()
+    if record is None or record.history_type == "-":
+        return None
+    plan = {name: getattr(record, name) for name in PLAN_FIELDS}
+    plan["published_at"] = plan["published_at"].isoformat() if plan["published_at"] else None
+    plan["countries"] = sorted(c.country.iso3 for c in record.countries.select_related("country"))
+    plan["as_of"] = at.isoformat()
+    plan["recorded_at"] = record.history_date.isoformat()
+    plan["recorded_by"] = str(record.history_user) if record.history_user_id else None
+    plan["years"] = [
+        {
+            "year": y.year,
+            "people_in_need": y.people_in_need,
+            "people_targeted": y.people_targeted,
+            "entities_targeted": y.entities_targeted,
+        }
+        for y in sorted(PlanYear.history.as_of(at).filter(plan_id=plan_id), key=lambda y: y.year)
+    ]
+    plan["operational_presence"] = [
+        {
+            "country": p.country.iso3,
+            "international_staff": p.international_staff,
+            "national_staff": p.national_staff,
+            "field_offices": p.field_offices,
+            "as_of_on": p.as_of_on.isoformat() if p.as_of_on else None,
+        }
+        for p in OperationalPresence.history.as_of(at).filter(plan_id=plan_id)
+    ]
+    objectives = sorted(
+        Objective.history.as_of(at).filter(plan_id=plan_id),
+        key=lambda o: o.strategic_objective.number,
+    )
+    objective_ids = [o.pk for o in objectives]
+    interventions = sorted(
+        Intervention.history.as_of(at).filter(objective_id__in=objective_ids),
+        key=lambda i: (i.position, i.pk),
+    )
+    intervention_ids = [i.pk for i in interventions]
+    activities: dict[int, list] = {}
+    for a in sorted(
+        Activity.history.as_of(at).filter(intervention_id__in=intervention_ids),
+        key=lambda a: (a.position, a.pk),
+    ):
+        activities.setdefault(a.intervention_id, []).append(a.text)
+    requirements: dict[int, list] = {}
+    for r in sorted(
+        Requirement.history.as_of(at).filter(intervention_id__in=intervention_ids),
+        key=lambda r: r.year,
+    ):
+        requirements.setdefault(r.intervention_id, []).append(
+            {"year": r.year, "amount_usd": _money(r.amount_usd)}
+        )
+    plan["objectives"] = [
+        {
+            "id": o.pk,
+            "strategic_objective": o.strategic_objective.number,
+            "title": o.strategic_objective.title,
+            "people_targeted": o.people_targeted,
+            "entities_targeted": o.entities_targeted,
+            "narrative": o.narrative,
+            "interventions": [
+                {
+                    "id": i.pk,
+                    "title": i.title,
+                    "sector": i.sector.name if i.sector_id else None,
+                    "people_targeted": i.people_targeted,
+                    "narrative": i.narrative,
+                    "activities": activities.get(i.pk, []),
+                    "requirements": requirements.get(i.pk, []),
+                }
+                for i in interventions
+                if i.objective_id == o.pk
+            ],
+        }
+        for o in objectives
+    ]
+    return plan
+
+
+def plan_may_see_drafts(*, plan: Plan, user) -> bool:
+    """Whether this user sees the plan's unpublished states (its editors, reviewers, admins)."""
+    from .roles import user_countries
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return plan.countries.filter(pk__in=user_countries(user).values("pk")).exists()
+
+
+# What the public may see of a past state: the same rule as Plan.objects.visible_to.
+PUBLIC_STATUSES = {Plan.Status.PUBLISHED}
+
+
+def plan_child_changes(*, plan: Plan, limit: int = 100) -> list[dict]:
+    """Recent changes to the rows on a plan's page (years, presence, objectives, interventions,
+    activities, requirements), newest first, each with its changed fields (old → new)."""
+    from funding.models import Requirement
+    from interventions.models import Activity, Intervention
+    from objectives.models import Objective
+
+    objective_ids = set(Objective.history.filter(plan_id=plan.pk).values_list("id", flat=True))
+    intervention_ids = set(
+        Intervention.history.filter(objective_id__in=objective_ids).values_list("id", flat=True)
+    )
+    sources = [
+        PlanYear.history.filter(plan_id=plan.pk),
+        OperationalPresence.history.filter(plan_id=plan.pk),
+        Objective.history.filter(plan_id=plan.pk),
+        Intervention.history.filter(id__in=intervention_ids),
+        Activity.history.filter(intervention_id__in=intervention_ids),
+        Requirement.history.filter(intervention_id__in=intervention_ids),
+    ]
+    records = []
+    for qs in sources:
+        records += list(qs.select_related("history_user").order_by("-history_date")[:limit])
+    records.sort(key=lambda r: r.history_date, reverse=True)
+    out = []
+    for record in records[:limit]:
+        changes = []
+        previous = record.prev_record if record.history_type == "~" else None
+        if previous is not None:
+            delta = record.diff_against(previous, excluded_fields={"updated_at", "created_at"})
+            changes = [(c.field, c.old, c.new) for c in delta.changes]
+        out.append(
+            {
+                "at": record.history_date,
+                "who": record.history_user or "—",
+                "kind": record.instance._meta.verbose_name,
+                "row": str(record.instance),
+                "type": record.get_history_type_display(),
+                "changes": changes,
+            }
+        )
+    return out

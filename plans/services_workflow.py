@@ -1,0 +1,140 @@
+"""Review and publishing: the only way a plan's status changes (draft → in review → published →
+archived), each step checked against the actor's role and recorded as a PlanTransition.
+
+Kept apart from plans/services.py (content writes) so the workflow has one small home.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import Plan, PlanTransition
+
+S = Plan.Status
+
+
+def _transition(
+    *,
+    plan: Plan,
+    actor,
+    allowed_from: tuple[str, ...],
+    to_status: str,
+    may: str,
+    comment: str = "",
+) -> Plan:
+    # Lock the row so two reviewers clicking at once make one transition, not two.
+    locked = Plan.objects.select_for_update().get(pk=plan.pk)
+    allowed = (
+        Plan.objects.editable_by(actor) if may == "edit" else Plan.objects.reviewable_by(actor)
+    )
+    if not allowed.filter(pk=locked.pk).exists():
+        raise PermissionDenied(_("You may not do this to %(plan)s.") % {"plan": locked})
+    if locked.status not in allowed_from:
+        raise ValidationError(
+            _("%(plan)s is %(status)s; this step needs it to be %(needed)s.")
+            % {
+                "plan": locked,
+                "status": locked.get_status_display().lower(),
+                "needed": _(" or ").join(str(S(s).label).lower() for s in allowed_from),
+            }
+        )
+    from_status = locked.status
+    now = timezone.now()
+    locked.status = to_status
+    update_fields = ["status", "version", "updated_at"]
+    if to_status == S.PUBLISHED:
+        locked.published_at = now
+        update_fields.append("published_at")
+    locked.version += 1  # the row is locked: no one else can bump it meanwhile
+    locked._history_user = actor
+    locked._change_reason = f"{from_status} → {to_status}" + (f": {comment}" if comment else "")
+    # update_fields includes "status": the rollups receiver refreshes public figures on it.
+    locked.save(update_fields=update_fields)
+    locked.refresh_from_db()
+    PlanTransition.objects.create(
+        plan=locked,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        at=now,
+        comment=comment,
+    )
+    return locked
+
+
+@transaction.atomic
+def plan_submit(*, plan: Plan, actor, comment: str = "") -> Plan:
+    """An editor of the plan's countries sends a draft for review."""
+    return _transition(
+        plan=plan,
+        actor=actor,
+        allowed_from=(S.DRAFT,),
+        to_status=S.IN_REVIEW,
+        may="edit",
+        comment=comment.strip(),
+    )
+
+
+@transaction.atomic
+def plan_publish(*, plan: Plan, actor, comment: str = "") -> Plan:
+    """A reviewer of the plan's countries publishes it: the public sees it from now on."""
+    return _transition(
+        plan=plan,
+        actor=actor,
+        allowed_from=(S.IN_REVIEW,),
+        to_status=S.PUBLISHED,
+        may="review",
+        comment=comment.strip(),
+    )
+
+
+@transaction.atomic
+def plan_return(*, plan: Plan, actor, comment: str) -> Plan:
+    """A reviewer sends a plan in review back to its editors, saying what to fix."""
+    if not (comment or "").strip():
+        raise ValidationError({"comment": _("Say what the editors should change.")})
+    return _transition(
+        plan=plan,
+        actor=actor,
+        allowed_from=(S.IN_REVIEW,),
+        to_status=S.DRAFT,
+        may="review",
+        comment=comment.strip(),
+    )
+
+
+@transaction.atomic
+def plan_archive(*, plan: Plan, actor, comment: str = "") -> Plan:
+    """A reviewer (or an admin) archives a published plan: it leaves the public pages."""
+    return _transition(
+        plan=plan,
+        actor=actor,
+        allowed_from=(S.PUBLISHED,),
+        to_status=S.ARCHIVED,
+        may="review",
+        comment=comment.strip(),
+    )
+
+
+TRANSITIONS = {
+    "submit": (plan_submit, gettext_lazy("Submit for review"), (S.DRAFT,), "edit"),
+    "publish": (plan_publish, gettext_lazy("Publish"), (S.IN_REVIEW,), "review"),
+    "return": (plan_return, gettext_lazy("Return to editors"), (S.IN_REVIEW,), "review"),
+    "archive": (plan_archive, gettext_lazy("Archive"), (S.PUBLISHED,), "review"),
+}
+
+
+def plan_transitions_allowed(*, plan: Plan, user) -> list[str]:
+    """Names of the steps this user may take on this plan now (for the admin's buttons)."""
+    names = []
+    editable = Plan.objects.editable_by(user).filter(pk=plan.pk).exists()
+    reviewable = Plan.objects.reviewable_by(user).filter(pk=plan.pk).exists()
+    for name, (_service, _label, from_statuses, may) in TRANSITIONS.items():
+        ok = editable if may == "edit" else reviewable
+        if ok and plan.status in from_statuses:
+            names.append(name)
+    return names
