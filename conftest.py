@@ -13,6 +13,16 @@ import pytest
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+def pytest_configure(config):
+    """Test clients and the live server speak plain HTTP. Production settings redirect that to
+    HTTPS, and the middleware reads the setting once, when a handler is built (the live server's
+    is built before any function fixture), so turn it off before any handler exists;
+    crp_portal/tests/test_hardening.py switches it back on where it tests the redirect."""
+    from django.conf import settings
+
+    settings.SECURE_SSL_REDIRECT = False
+
+
 def require(condition: bool, why: str) -> None:
     """Fail under CI, skip elsewhere, when a real service a test needs is missing."""
     if condition:

@@ -46,6 +46,14 @@ def exception_handler(exc, context):
 class Router(routers.DefaultRouter):
     include_format_suffixes = False  # ?format=csv|hxl selects the format; no .csv suffixes
 
+    def get_routes(self, viewset):
+        """No detail route for list-only viewsets (`has_detail = False`), such as the funding
+        summary, even though the shared API mixin defines `retrieve`."""
+        routes = super().get_routes(viewset)
+        if getattr(viewset, "has_detail", True):
+            return routes
+        return [route for route in routes if not route.detail]
+
 
 router = Router()
 router.register("plans", PlanViewSet, basename="plan")

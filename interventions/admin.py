@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import nested_admin
-from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from crp_portal.admin_display import figures_table, one_line
 from crp_portal.admin_history import ScopedHistoryAdmin
 from crp_portal.admin_scoping import PlanScopedAdminMixin
-from crp_portal.concurrency import PlanContentVersionedAdminMixin
+from crp_portal.concurrency import PlanContentVersionedAdminMixin, PlanContentVersionedForm
 from funding import services as funding_services
 from plans.admin import ActivityInline, RequirementInline
 
@@ -31,7 +30,7 @@ class PlanTypeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class InterventionAdminForm(forms.ModelForm):
+class InterventionAdminForm(PlanContentVersionedForm):
     class Meta:
         model = Intervention
         fields = [

@@ -32,6 +32,11 @@ NOT_COUNTRY_SCOPED = {
     "axes.accessattempt": "sign-in records: admins only",
     "axes.accesslog": "sign-in records: admins only",
     "axes.accessfailurelog": "sign-in records: admins only",
+    "partners.apitoken": "per user, not per country: no role group grants it (admins only)",
+    "partners.deletion": "sync tombstones: no role group grants it (admins only)",
+    "funding.grouprollupstate": "rollup bookkeeping: no role group grants it (admins only)",
+    "funding.rollupaudit": "nightly audit reports: no role group grants it (admins only)",
+    "funding.rollupdiscrepancy": "nightly audit differences: no role group grants it (admins only)",
 }
 # Names of URL parameters that name an object; anything else (format, ...) is not one.
 OBJECT_KWARGS = {"object_id", "pk", "id", "slug", "plan_slug", "version_id", "content_type_id"}
@@ -123,6 +128,8 @@ def urls_for(route: Route, objects: dict[str, object]) -> list[tuple[str, object
             (route.url([ContentType.objects.get_for_model(obj).pk, obj.pk]), obj)
             for obj in objects.values()
         ]
+    if route.api_model_label() in NOT_COUNTRY_SCOPED:
+        return []  # public reference data (donors, countries, catalogs): nothing to isolate
     if route.is_admin:
         label = route.admin_model_label()
         candidates = [objects[label]] if label in objects else []

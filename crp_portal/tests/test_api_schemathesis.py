@@ -65,8 +65,13 @@ def superuser_token(superuser):
 
 
 def _load_schema():
-    from crp_portal.wsgi import application
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test.utils import override_settings
 
+    # Production settings redirect plain HTTP to HTTPS; the middleware reads that once, when the
+    # handler is built, so build this plain-HTTP test handler without the redirect.
+    with override_settings(SECURE_SSL_REDIRECT=False):
+        application = WSGIHandler()
     return schemathesis.openapi.from_wsgi("/api/schema/", application)
 
 

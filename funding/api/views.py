@@ -161,6 +161,7 @@ class FundingSummaryViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.Generi
     stored rollups."""
 
     serializer_class = SummaryGroupSerializer
+    has_detail = False  # groups are read as a list, by group_by
     ordering_fields = ["label", "key", *SUMMARY_ORDERING]
     ordering = ["label"]
     ordering_tiebreaker = "key"

@@ -20,7 +20,7 @@ from plans.models import Plan
 
 pytestmark = [
     pytest.mark.redis,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 FRESH_WITHIN = 5.0  # seconds: the promise for an edit to show in the stored rollup

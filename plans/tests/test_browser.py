@@ -23,9 +23,9 @@ CHARTS = ["country", "region", "year", "strategic_objective", "sector", "donor"]
 
 pytestmark = [
     pytest.mark.browser,
-    # live_server needs committed rows; serialized_rollback restores the catalog migrations'
-    # rows (countries, sectors) that the flush after a transactional test removes.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # live_server needs committed rows; the root conftest puts back the catalog rows
+    # (countries, sectors) that the flush after a transactional test removes.
+    pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("public_pages"),
 ]
 
