@@ -362,7 +362,19 @@ def _insert(model, columns: list[str], rows: Iterator[tuple], on_chunk=None) -> 
         if not chunk:
             return
         if connection.vendor == "postgresql":
-            _copy(model._meta.db_table, columns, chunk)
+            # COPY bypasses Django: fill NOT NULL columns the caller left out (e.g. `version`)
+            # with the field's default, as bulk_create would.
+            extra = [
+                f
+                for f in model._meta.concrete_fields
+                if f.attname not in columns and not f.primary_key and not f.null and f.has_default()
+            ]
+            defaults = tuple(f.get_db_prep_save(f.get_default(), connection) for f in extra)
+            _copy(
+                model._meta.db_table,
+                [*columns, *(f.column for f in extra)],
+                [(*row, *defaults) for row in chunk],
+            )
         else:
             model.objects.bulk_create(
                 [model(**dict(zip(columns, row, strict=True))) for row in chunk], batch_size=2000

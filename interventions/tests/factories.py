@@ -10,7 +10,8 @@ class InterventionFactory(factory.django.DjangoModelFactory):
 
     objective = factory.SubFactory(ObjectiveFactory)
     title = factory.Sequence(lambda n: f"Intervention {n}")
-    sector = factory.Iterator(Sector.objects.order_by("name"))
+    # Looked up each time (not a cached Iterator): a flush reloads the catalog under new ids.
+    sector = factory.Sequence(lambda n: Sector.objects.order_by("name")[n % Sector.objects.count()])
     position = factory.Sequence(int)
 
 

@@ -9,5 +9,9 @@ class ObjectiveFactory(factory.django.DjangoModelFactory):
         model = Objective
 
     plan = factory.SubFactory(PlanFactory)
-    strategic_objective = factory.Iterator(StrategicObjective.objects.order_by("number"))
+    # Looked up each time (not a cached Iterator): on PostgreSQL a flush by a transactional test
+    # reloads the catalog under new ids.
+    strategic_objective = factory.Sequence(
+        lambda n: StrategicObjective.objects.get(number=n % 4 + 1)
+    )
     people_description = "People targeted"
