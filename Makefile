@@ -64,6 +64,11 @@ fmt: install-dev  ## format and fix what ruff can
 migrations-check: install  ## fail when a model change has no migration
 	$(MANAGE) makemigrations --check --dry-run
 
+deploy-check: install  ## `check --deploy` with production-like settings (uses DATABASE_URL and REDIS_URL)
+	DEBUG=false SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+	  ALLOWED_HOSTS=crp.example.org SECURE_PROXY_SSL_HEADER=true TRUSTED_PROXY_COUNT=1 \
+	  $(MANAGE) check --deploy --fail-level WARNING
+
 check: lint migrations-check test  ## everything CI runs
 
 bench-rollups: install-dev  ## rollup benchmark (PostgreSQL; see bench/README.md)
