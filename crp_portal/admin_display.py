@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.contrib import admin
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from funding.figures import Figures, whole_percent
 
@@ -37,6 +39,32 @@ def figures_table(rollup) -> str:
         _("Funding updated"),
         rollup.computed_at.strftime("%Y-%m-%d %H:%M UTC"),
     )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by jobs or workflows only (rollups, audits, the review log): shown, never
+    edited by hand."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class RollupFiguresMixin:
+    """`funding` (a table) and `funding_line` (for lists) from the row's stored rollup."""
+
+    @admin.display(description=gettext_lazy("Funding (computed)"))
+    def funding(self, obj):
+        return figures_table(getattr(obj, "rollup", None)) if obj and obj.pk else "—"
+
+    @admin.display(description=gettext_lazy("required · coverage"), ordering="rollup__required_usd")
+    def funding_line(self, obj):
+        return one_line(getattr(obj, "rollup", None))
 
 
 def one_line(rollup) -> str:

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from crp_portal.admin_display import usd
+from crp_portal.admin_display import ReadOnlyAdmin, usd
 from crp_portal.admin_history import ScopedHistoryAdmin
 from crp_portal.admin_scoping import PlanScopedAdminMixin
 from crp_portal.concurrency import VersionedAdminForm
@@ -148,7 +148,7 @@ class ContributionAdmin(PlanScopedAdminMixin, ScopedHistoryAdmin):
 
 
 @admin.register(GroupRollup)
-class GroupRollupAdmin(admin.ModelAdmin):
+class GroupRollupAdmin(ReadOnlyAdmin):
     """Read-only view of the grouped rollups, for checking what donors see."""
 
     list_display = [
@@ -163,15 +163,6 @@ class GroupRollupAdmin(admin.ModelAdmin):
     ]
     list_filter = ["dimension"]
     search_fields = ["label", "key"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 from . import admin_rollups  # noqa: F401,E402  (the rollup audit pages)

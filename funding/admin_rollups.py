@@ -4,20 +4,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from crp_portal.admin_display import ReadOnlyAdmin
+
 from .models import GroupRollupState, RollupAudit, RollupDiscrepancy
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written by the rollup jobs only: visible to staff, never edited by hand."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class RollupDiscrepancyInline(admin.TabularInline):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db.models import Q, Sum
 from django.db.models.functions import ExtractYear
@@ -91,13 +90,6 @@ def plan_figures(*, plan: Plan) -> PlanFigures:
             _money_sums(contributions.exclude(intervention=None), "intervention"),
             intervention_ids,
         ),
-    )
-
-
-def requirement_total(*, plan: Plan) -> Decimal | None:
-    """Σ intervention requirements of a plan; None when nothing is costed."""
-    return _required_sums(Requirement.objects.filter(intervention__objective__plan=plan), None).get(
-        None
     )
 
 

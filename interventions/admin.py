@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import nested_admin
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 
-from crp_portal.admin_display import figures_table, one_line
+from crp_portal.admin_display import RollupFiguresMixin
 from crp_portal.admin_history import ScopedHistoryAdmin
 from crp_portal.admin_scoping import PlanScopedAdminMixin
 from crp_portal.concurrency import PlanContentVersionedAdminMixin, PlanContentVersionedForm
@@ -56,6 +55,7 @@ class InterventionAdminForm(PlanContentVersionedForm):
 
 @admin.register(Intervention)
 class InterventionAdmin(
+    RollupFiguresMixin,
     PlanContentVersionedAdminMixin,
     PlanScopedAdminMixin,
     ScopedHistoryAdmin,
@@ -77,11 +77,3 @@ class InterventionAdmin(
             obj.objective_id = form.initial["objective"]  # the service moves it, with its money
             funding_services.intervention_move(intervention=obj, objective=destination)
         super().save_model(request, obj, form, change)
-
-    @admin.display(description=_("required · coverage"))
-    def funding_line(self, obj):
-        return one_line(getattr(obj, "rollup", None))
-
-    @admin.display(description=_("Funding (computed)"))
-    def funding(self, obj):
-        return figures_table(getattr(obj, "rollup", None)) if obj and obj.pk else "—"

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import nested_admin
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 
-from crp_portal.admin_display import figures_table, one_line
+from crp_portal.admin_display import RollupFiguresMixin
 from crp_portal.admin_history import ScopedHistoryAdmin
 from crp_portal.admin_scoping import PlanScopedAdminMixin
 from crp_portal.concurrency import PlanContentVersionedAdminMixin
@@ -37,6 +36,7 @@ class TargetGroupAdmin(admin.ModelAdmin):
 
 @admin.register(Objective)
 class ObjectiveAdmin(
+    RollupFiguresMixin,
     PlanContentVersionedAdminMixin,
     PlanScopedAdminMixin,
     ScopedHistoryAdmin,
@@ -49,11 +49,3 @@ class ObjectiveAdmin(
     autocomplete_fields = ["plan", "strategic_objective", "target_groups"]
     readonly_fields = ["funding"]
     inlines = [InterventionInline]
-
-    @admin.display(description=_("required · coverage"))
-    def funding_line(self, obj):
-        return one_line(getattr(obj, "rollup", None))
-
-    @admin.display(description=_("Funding (computed)"))
-    def funding(self, obj):
-        return figures_table(getattr(obj, "rollup", None)) if obj and obj.pk else "—"

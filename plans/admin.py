@@ -16,7 +16,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crp_portal.admin_display import figures_table, one_line
+from crp_portal.admin_display import ReadOnlyAdmin, RollupFiguresMixin
 from crp_portal.admin_history import ScopedHistoryAdmin
 from crp_portal.admin_scoping import (
     PlanContentInlineMixin,
@@ -97,7 +97,9 @@ class ActivityInline(PlanContentInlineMixin, nested_admin.NestedTabularInline):
     }
 
 
-class InterventionInline(PlanContentInlineMixin, nested_admin.NestedStackedInline):
+class InterventionInline(
+    RollupFiguresMixin, PlanContentInlineMixin, nested_admin.NestedStackedInline
+):
     model = Intervention
     extra = 0
     fields = [
@@ -115,12 +117,8 @@ class InterventionInline(PlanContentInlineMixin, nested_admin.NestedStackedInlin
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("rollup", "sector")
 
-    @admin.display(description=_("Funding (computed)"))
-    def funding(self, obj):
-        return figures_table(getattr(obj, "rollup", None)) if obj.pk else "—"
 
-
-class ObjectiveInline(PlanContentInlineMixin, nested_admin.NestedStackedInline):
+class ObjectiveInline(RollupFiguresMixin, PlanContentInlineMixin, nested_admin.NestedStackedInline):
     model = Objective
     extra = 0
     fields = [
@@ -137,10 +135,6 @@ class ObjectiveInline(PlanContentInlineMixin, nested_admin.NestedStackedInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("rollup", "strategic_objective")
-
-    @admin.display(description=_("Funding (computed)"))
-    def funding(self, obj):
-        return figures_table(getattr(obj, "rollup", None)) if obj.pk else "—"
 
 
 class PlanYearInline(PlanContentInlineMixin, nested_admin.NestedTabularInline):
@@ -187,7 +181,9 @@ class PlanAdminForm(VersionedAdminForm):
 
 
 @admin.register(Plan)
-class PlanAdmin(PlanScopedAdminMixin, ScopedHistoryAdmin, nested_admin.NestedModelAdmin):
+class PlanAdmin(
+    RollupFiguresMixin, PlanScopedAdminMixin, ScopedHistoryAdmin, nested_admin.NestedModelAdmin
+):
     plan_lookup = "pk"
     form = PlanAdminForm
     list_display = [
@@ -196,7 +192,7 @@ class PlanAdmin(PlanScopedAdminMixin, ScopedHistoryAdmin, nested_admin.NestedMod
         "kind",
         "period",
         "country_codes",
-        "funding_required",
+        "funding_line",
         "updated_at",
     ]
     list_filter = [
@@ -263,14 +259,6 @@ class PlanAdmin(PlanScopedAdminMixin, ScopedHistoryAdmin, nested_admin.NestedMod
     @admin.display(description=_("countries"))
     def country_codes(self, obj):
         return ", ".join(c.iso3 for c in obj.countries.all())
-
-    @admin.display(description=_("required · coverage"), ordering="rollup__required_usd")
-    def funding_required(self, obj):
-        return one_line(getattr(obj, "rollup", None))
-
-    @admin.display(description=_("Funding"))
-    def funding(self, obj):
-        return figures_table(getattr(obj, "rollup", None)) if obj and obj.pk else "—"
 
     @admin.display(description=_("Checks"))
     def checks(self, obj):
@@ -362,7 +350,7 @@ class PlanAdmin(PlanScopedAdminMixin, ScopedHistoryAdmin, nested_admin.NestedMod
 
 
 @admin.register(PlanTransition)
-class PlanTransitionAdmin(admin.ModelAdmin):
+class PlanTransitionAdmin(ReadOnlyAdmin):
     """The review log, read-only: transitions are made by the workflow buttons on a plan."""
 
     list_display = ["at", "plan", "from_status", "to_status", "actor", "comment"]
@@ -376,15 +364,6 @@ class PlanTransitionAdmin(admin.ModelAdmin):
         if request.user.is_superuser:
             return qs
         return qs.filter(plan__in=Plan.objects.visible_to(request.user))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class RoleAssignmentForm(forms.ModelForm):
