@@ -9,6 +9,7 @@ from django.db import DataError, IntegrityError
 from rest_framework import exceptions, routers
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from crp_portal.api_concurrency import precondition_response
 from funding.api.views import (
     ContributionViewSet,
     DonorViewSet,
@@ -31,7 +32,11 @@ def _messages(error: DjangoValidationError):
 
 def exception_handler(exc, context):
     """Django's ValidationError → 400 with field messages; PermissionDenied → 403; a database
-    constraint or value error that slipped past validation → 400, never a 500."""
+    constraint or value error that slipped past validation → 400, never a 500; a missing or
+    stale version → 428 / 412 (crp_portal.api_concurrency)."""
+    precondition = precondition_response(exc)
+    if precondition is not None:
+        return precondition
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_messages(exc))
     elif isinstance(exc, DjangoPermissionDenied):

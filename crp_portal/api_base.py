@@ -25,7 +25,7 @@ from django.core.paginator import Paginator as DjangoPaginator
 from django.db.models import Count, Max
 from django.http import StreamingHttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.http import http_date, quote_etag
+from django.utils.http import http_date
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -34,6 +34,8 @@ from rest_framework import exceptions, pagination, permissions, renderers, seria
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
+
+from .api_concurrency import etag as etag_of
 
 MAX_PAGE_SIZE = 500
 EXPORT_CHUNK = 2000
@@ -472,6 +474,7 @@ class ApiViewMixin:
     lookup_value_regex = r"[0-9]{1,15}"  # ids; a longer number is a 404, never an overflow
     last_modified_fields: tuple[str, ...] = ("updated_at",)
     _last_modified: datetime.datetime | None = None
+    _etag_version: int | None = None  # set for versioned resources (crp_portal.api_concurrency)
 
     def export_format(self) -> str | None:
         fmt = self.request.query_params.get("format")
@@ -523,18 +526,26 @@ class ApiViewMixin:
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
         self._last_modified = self.get_object_last_modified(instance)
-        return Response(self.get_serializer(instance).data)
+        return self.versioned_response(instance, self.get_serializer(instance).data)
+
+    def versioned_response(self, instance, data, status: int = 200) -> Response:
+        """A body about one object; a versioned one's ETag will carry its version."""
+        if hasattr(self, "etag_version"):
+            self._etag_version = self.etag_version(instance)
+        return Response(data, status=status)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])
-        if request.method not in ("GET", "HEAD") or response.status_code != 200:
+        if response.streaming or response.status_code not in (200, 201):
             return response
-        if response.streaming:
+        if request.method in ("OPTIONS", "DELETE"):
             return response
         response.render()
-        etag = quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
+        etag = etag_of(self._etag_version, hashlib.sha256(response.content).hexdigest()[:32])
         response["ETag"] = etag
+        if request.method not in ("GET", "HEAD"):
+            return response  # a write's answer: the ETag to send with the next write
         last_modified = None
         if self._last_modified is not None:
             last_modified = int(self._last_modified.timestamp())

@@ -1,100 +1,103 @@
-"""No lost updates in the partner API: ETag / If-Match on versioned rows (issue 6).
+"""No lost updates in the partner API: ETag / If-Match (issue 6), one ETag design for reads and
+writes.
 
-Mix `VersionedUpdateMixin` into a DRF viewset whose model has a `version` field:
+A resource that can be written — a plan with its content (objectives, interventions, activities,
+yearly requirements: the plan's version guards them all, as on the admin's plan page) or a
+contribution — answers with `ETag: "v<version>-<digest>"`: the version of the row that guards
+it, then a digest of the body.
 
-- a detail GET answers with `ETag: "<version>"`;
-- PUT, PATCH and DELETE must send `If-Match` with that ETag: without it the answer is
-  428 Precondition Required, with an older one 412 Precondition Failed listing what changed
-  since (field, their value, your value), and nothing is written;
-- a successful write bumps the version and answers with the new ETag.
+- GET with `If-None-Match` compares whole tags: 304 while the body is unchanged (a new funding
+  figure changes the digest, and the client gets the new body).
+- PATCH and DELETE must send `If-Match` with a tag read from the resource; only its version part
+  counts, so money arriving in between (new figures, same version) does not make an edit stale.
+  Without If-Match: 428 Precondition Required; with an older version: 412 Precondition Failed
+  listing what changed since (field, their value, your value); in both cases nothing is written.
+- A successful write answers with the new ETag, ready for the next write.
 
-The row is locked (SELECT ... FOR UPDATE) from the check to the write, so two clients sending
-the same If-Match cannot both succeed.
+The version check itself happens inside the write services (crp_portal.concurrency), under the
+guarding row's lock, so the admin and the API refuse stale writes the same way.
 """
 
 from __future__ import annotations
 
-from django.db import transaction
+import re
+
 from django.utils.translation import gettext as _
-from rest_framework import status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from .concurrency import conflict_for, lock_version
+from .concurrency import VERSION_NOT_SENT, VersionConflict, VersionRequired
+
+_TAG = re.compile(r'^(?:W/)?"v(\d{1,12})-[0-9a-f]*"$')
 
 
-def etag_for(instance) -> str:
-    return f'"{instance.version}"'
+def etag(version: int | None, digest: str) -> str:
+    """The ETag of a body; versioned resources put their guarding version first."""
+    return f'"{digest}"' if version is None else f'"v{version}-{digest}"'
 
 
-def _versions_in(header: str) -> list[int | None]:
-    """Versions named by an If-Match header ("*" matches any version)."""
-    versions: list[int | None] = []
-    for part in header.split(","):
-        tag = part.strip().removeprefix("W/").strip('"')
-        if tag == "*":
-            versions.append(None)
-        elif tag.isdigit():
-            versions.append(int(tag))
-    return versions
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_code = "precondition_failed"
 
 
-class VersionedUpdateMixin:
-    """ETag on detail reads; If-Match required and checked on writes (see module docstring)."""
-
-    def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
-        response["ETag"] = etag_for(self.get_object())
-        return response
-
-    def _precondition(self, request, instance):
-        """None when the write may go ahead, else the 428 / 412 response to send."""
-        header = request.headers.get("If-Match")
-        current = lock_version(type(instance), instance.pk)
-        if not header:
-            return Response(
-                {
-                    "detail": _(
-                        "Send If-Match with the ETag of the version you read (GET this row), "
-                        "so that nobody's changes are overwritten."
-                    ),
-                    "current_version": current,
-                },
-                status=status.HTTP_428_PRECONDITION_REQUIRED,
-                headers={"ETag": f'"{current}"'},
-            )
-        versions = _versions_in(header)
-        if None in versions or current in versions:
-            return None
-        loaded = next((v for v in versions if v is not None), 0)
-        yours = dict(request.data) if hasattr(request.data, "keys") else {}
-        conflict = conflict_for(
-            instance, loaded_version=loaded, current_version=current, yours=yours
+def if_match_version(request) -> int | None:
+    """The version an If-Match header names: VERSION_NOT_SENT without one, None for `*` (any
+    version). A tag this API never gave is a 412: the client read something else."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header:
+        return VERSION_NOT_SENT
+    if header == "*":
+        return None
+    versions = []
+    for tag in header.split(","):
+        match = _TAG.match(tag.strip())
+        if match:
+            versions.append(int(match.group(1)))
+    if not versions:
+        raise PreconditionFailed(
+            {"detail": _("If-Match must be an ETag this resource answered with (GET it first).")}
         )
-        return Response(
-            conflict.as_json(),
-            status=status.HTTP_412_PRECONDITION_FAILED,
-            headers={"ETag": f'"{current}"'},
-        )
+    return max(versions)
 
-    def update(self, request, *args, **kwargs):
-        with transaction.atomic():
-            instance = self.get_object()
-            refused = self._precondition(request, instance)
-            if refused is not None:
-                return refused
-            response = super().update(request, *args, **kwargs)
-            if response.status_code < 400:
-                response["ETag"] = etag_for(self.get_object())
-            return response
 
-    def perform_update(self, serializer):
-        # The row is locked by _precondition: the version read there is still current.
-        serializer.save(version=serializer.instance.version + 1)
+def precondition_response(exc) -> Response | None:
+    """The 428 / 412 answer to a version problem raised inside a service, else None. (Built
+    here rather than as an APIException, which would turn the version numbers into strings.)"""
+    if isinstance(exc, VersionRequired):
+        body = {"detail": str(exc), "current_version": exc.current_version}
+        return Response(body, status=status.HTTP_428_PRECONDITION_REQUIRED)
+    if isinstance(exc, VersionConflict):
+        return Response(exc.conflict.as_json(), status=status.HTTP_412_PRECONDITION_FAILED)
+    return None
 
-    def destroy(self, request, *args, **kwargs):
-        with transaction.atomic():
-            instance = self.get_object()
-            refused = self._precondition(request, instance)
-            if refused is not None:
-                return refused
-            return super().destroy(request, *args, **kwargs)
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=True,
+    description="The ETag of the resource as you read it (GET). `*` writes whatever the "
+    "current version is.",
+)
+
+PRECONDITION_RESPONSES = {
+    412: OpenApiResponse(
+        description="Someone else saved a newer version since you read it: nothing was "
+        "written; `changes` lists what they changed (field, their value, your value)."
+    ),
+    428: OpenApiResponse(description="If-Match is missing: nothing was written."),
+}
+
+
+class VersionedWritesMixin:
+    """For a viewset whose objects are guarded by a version: `etag_version(obj)` names it (the
+    ETag's version part) and `expected_version()` reads the request's If-Match."""
+
+    def etag_version(self, obj) -> int | None:
+        return obj.version
+
+    def expected_version(self) -> int | None:
+        return if_match_version(self.request)

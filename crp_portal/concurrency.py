@@ -7,6 +7,7 @@ helpers here. What changed comes from the rows' history (django-simple-history).
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,25 +105,52 @@ def lock_version(model: type[models.Model], pk) -> int | None:
     return qs.values_list("version", flat=True).first()
 
 
-def changed_fields_since(instance: models.Model, loaded_version: int) -> tuple[list[str], str]:
-    """Names of the content fields changed since `loaded_version`, and who saved last."""
-    history = instance.history.all()  # newest first
+def changed_fields_since(
+    instance: models.Model, loaded_version: int, guard: models.Model | None = None
+) -> tuple[list[str] | None, str]:
+    """Names of the content fields of `instance` changed since `guard` (the row whose version
+    protects it: itself, or an objective's or intervention's plan) was at `loaded_version`
+    (None when the history cannot tell), and who saved the guard last."""
+    guard = guard if guard is not None else instance
+    history = guard.history.all()  # newest first
     latest = history.first()
     who = str(latest.history_user) if latest and latest.history_user else _("another user")
-    then = history.filter(version=loaded_version).first() if loaded_version else None
-    if then is None or latest is None:
-        fields = [f.name for f in instance._meta.concrete_fields if f.name not in NOT_CONTENT]
-        return fields, who
-    delta = latest.diff_against(then)
-    return [c.field for c in delta.changes if c.field not in NOT_CONTENT], who
+    if guard is instance:
+        then = history.filter(version=loaded_version).first() if loaded_version else None
+        if then is None or latest is None:
+            return None, who
+        delta = latest.diff_against(then)
+        return [c.field for c in delta.changes if c.field not in NOT_CONTENT], who
+    # A content edit bumps its plan's version before it writes (plans.services), so the row
+    # as it was at `loaded_version` is the row just before the next version was recorded.
+    bumped = history.filter(version=loaded_version + 1).order_by("history_date").first()
+    if bumped is None:
+        return None, who
+    try:
+        before = instance.history.as_of(bumped.history_date - datetime.timedelta(microseconds=1))
+    except instance.DoesNotExist:  # created since: all of it is new
+        return None, who
+    content = [f for f in instance._meta.concrete_fields if f.name not in NOT_CONTENT]
+    return [
+        f.name for f in content if getattr(before, f.attname) != getattr(instance, f.attname)
+    ], who
 
 
 def conflict_for(
-    instance: models.Model, *, loaded_version: int, current_version: int, yours: dict
+    instance: models.Model,
+    *,
+    loaded_version: int,
+    current_version: int,
+    yours: dict,
+    guard: models.Model | None = None,
 ) -> Conflict:
-    """Describe a stale save: each field they changed, their saved value and the one submitted."""
+    """Describe a stale save: each field they changed, their saved value and the one submitted.
+    When the history cannot tell what they changed, each submitted field whose saved value
+    differs from yours."""
     current = type(instance)._default_manager.get(pk=instance.pk)
-    names, who = changed_fields_since(current, loaded_version)
+    names, who = changed_fields_since(current, loaded_version, guard)
+    if names is None:
+        names = [f.name for f in current._meta.concrete_fields if f.name in yours]
     changes = []
     for name in names:
         try:
@@ -140,6 +168,58 @@ def conflict_for(
             continue  # you both typed the same: not a conflict worth showing
         changes.append(Change(name, str(field.verbose_name), theirs, mine))
     return Conflict(loaded_version, current_version, who, changes)
+
+
+class VersionConflict(Exception):
+    """A write carried an older version than the row's. Nothing was written."""
+
+    def __init__(self, conflict: Conflict):
+        super().__init__(conflict.message())
+        self.conflict = conflict
+
+
+class VersionRequired(Exception):
+    """A write that must say which version it read (the API's If-Match) did not."""
+
+    def __init__(self, current_version: int):
+        super().__init__(
+            _(
+                "Send If-Match with the ETag of the version you read (GET it first), so that "
+                "nobody's changes are overwritten."
+            )
+        )
+        self.current_version = current_version
+
+
+# A caller that must name the version it read but sent none (the API without If-Match). None
+# means the caller checks versions itself (admin forms) or edits on its own (imports, demo).
+VERSION_NOT_SENT = -1
+
+
+def version_check(
+    instance: models.Model,
+    *,
+    current: int,
+    expected: int | None,
+    yours: dict | None = None,
+    guard: models.Model | None = None,
+) -> None:
+    """Refuse a write whose `expected` version is not the `current` one (locked by the caller):
+    VersionRequired when none was sent, VersionConflict (with what changed) when stale."""
+    if expected is None:
+        return
+    if expected == VERSION_NOT_SENT:
+        raise VersionRequired(current)
+    if expected != current:
+        raise VersionConflict(
+            conflict_for(
+                instance,
+                loaded_version=expected,
+                current_version=current,
+                yours=yours or {},
+                guard=guard,
+            )
+        )
 
 
 class VersionedAdminForm(forms.ModelForm):

@@ -111,9 +111,9 @@ class ContributionAdmin(PlanScopedAdminMixin, ScopedHistoryAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         obj._history_user = request.user
-        if change:
-            obj.version = form.locked_version + 1  # the row is locked by the form's check
         services.contribution_record(
+            actor=request.user,
+            expected_version=form.locked_version if change else None,
             contribution=obj if change else None,
             donor=data["donor"],
             plan=data["plan"],
@@ -124,11 +124,10 @@ class ContributionAdmin(PlanScopedAdminMixin, ScopedHistoryAdmin):
             status=data["status"],
             contributed_on=data["contributed_on"],
             reference=data.get("reference", ""),
-            recorded_by=request.user,
         )
 
     def delete_model(self, request, obj):
-        services.contribution_delete(contribution=obj)
+        services.contribution_delete(contribution=obj, actor=request.user)
 
     @admin.display(description=_("amount"), ordering="amount")
     def original(self, obj):

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crp_portal import pagecache
+from crp_portal.concurrency import lock_version, version_check
 from interventions.models import Intervention
 from objectives.models import Objective
 from plans.models import Plan
@@ -111,12 +112,14 @@ def contribution_record(
     recorded_by=None,
     contribution: Contribution | None = None,
     actor=None,
+    expected_version: int | None = None,
 ) -> Contribution:
     """Record (or correct) a contribution: fix its USD amount at the rate in force on its date.
 
     `actor`, when given (the API and the admin always give it), must be a funding officer of one
     of the plan's countries (and of the corrected contribution's plan), or a superuser. Internal
-    callers (demo loader, imports) pass no actor.
+    callers (demo loader, imports) pass no actor. A correction locks the row, refuses a stale
+    `expected_version` (None: not checked) and bumps the version.
     """
     if actor is not None:
         contribution_check_recordable(plan=plan, actor=actor)
@@ -124,6 +127,15 @@ def contribution_record(
             contribution_check_recordable(plan=contribution.plan, actor=actor)
         if recorded_by is None:
             recorded_by = actor
+    if contribution is not None:
+        current = lock_version(Contribution, contribution.pk)
+        version_check(
+            contribution,
+            current=current,
+            expected=expected_version,
+            yours={"amount": amount, "status": status, "reference": reference},
+        )
+        contribution.version = current + 1
     if plan.status == Plan.Status.ARCHIVED and contribution is None:
         raise ValidationError({"plan": _("This plan is archived; it takes no new funding.")})
     objective, intervention = _destination(
@@ -152,9 +164,13 @@ def contribution_record(
 def requirements_replace(*, intervention: Intervention, rows: Iterable[dict], actor) -> None:
     """Set an intervention's yearly requirements to `rows` ({year, amount_usd}); years not given
     are removed. Only editors of the plan's countries may."""
-    from plans.services import plan_check_editable
+    from plans.services import plan_content_lock
 
-    plan_check_editable(plan=intervention.objective.plan, actor=actor)
+    plan_content_lock(
+        plan_id=intervention.objective.plan_id,
+        actor=actor,
+        reason=_("Requirements changed: %(title)s") % {"title": intervention.title},
+    )
     rows = list(rows)
     years = [row["year"] for row in rows]
     if len(set(years)) != len(years):
@@ -177,7 +193,16 @@ def requirements_replace(*, intervention: Intervention, rows: Iterable[dict], ac
 
 
 @transaction.atomic
-def contribution_delete(*, contribution: Contribution) -> None:
+def contribution_delete(
+    *, contribution: Contribution, actor=None, expected_version: int | None = None
+) -> None:
+    """Delete a contribution recorded in error (a tombstone tells syncing partners). `actor`,
+    when given, must be a funding officer of its plan; `expected_version` as in
+    contribution_record."""
+    if actor is not None:
+        contribution_check_recordable(plan=contribution.plan, actor=actor)
+    current = lock_version(Contribution, contribution.pk)
+    version_check(contribution, current=current, expected=expected_version)
     contribution.delete()
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from objectives.models import Objective
-from plans.services import plan_check_editable
+from plans.services import plan_content_lock
 
 from .models import Activity, Intervention, PlanType, Sector
 
@@ -42,7 +43,9 @@ def intervention_create(
 
     Yearly requirements are money: funding.services.requirements_replace writes them.
     """
-    plan_check_editable(plan=objective.plan, actor=actor)
+    plan_content_lock(
+        plan_id=objective.plan_id, actor=actor, reason=_("Intervention added: %s") % title
+    )
     intervention = Intervention(objective=objective, title=title, sector=sector, **fields)
     intervention.full_clean()
     intervention.save()
@@ -58,17 +61,28 @@ def intervention_update(
     actor,
     plan_types: Iterable[PlanType] | None = None,
     activities: Sequence[str] | None = None,
+    expected_version: int | None = None,
     **fields,
 ) -> Intervention:
     """Change an intervention; activities, when given, replace the current ones.
+    `expected_version` is its plan's version the change was made on (None: not checked).
 
-    Moving it to another objective needs the right to edit both plans.
+    Moving it to another objective needs the right to edit both plans; both get a new version.
     """
-    intervention = Intervention.objects.select_related("objective__plan").get(pk=intervention.pk)
-    plan_check_editable(plan=intervention.objective.plan, actor=actor)
+    intervention = Intervention.objects.select_related("objective").get(pk=intervention.pk)
     objective = fields.pop("objective", None)
-    if objective is not None and objective.pk != intervention.objective_id:
-        plan_check_editable(plan=objective.plan, actor=actor)
+    moving = objective is not None and objective.pk != intervention.objective_id
+    plan_ids = {intervention.objective.plan_id, objective.plan_id if moving else None} - {None}
+    for pk in sorted(plan_ids):  # in id order: two moves between the same plans never deadlock
+        plan_content_lock(
+            plan_id=pk,
+            actor=actor,
+            reason=_("Intervention changed: %s") % intervention.title,
+            expected_version=expected_version if pk == intervention.objective.plan_id else None,
+            row=intervention,
+            yours=fields,
+        )
+    if moving:
         intervention.objective = objective
     for name in INTERVENTION_FIELDS:
         if name in fields:

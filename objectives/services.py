@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from plans.models import Plan
-from plans.services import plan_check_editable
+from plans.services import plan_content_lock
 
 from .models import Objective, StrategicObjective, TargetGroup
 
@@ -24,7 +25,11 @@ def objective_create(
     **fields,
 ) -> Objective:
     """Add an objective to a plan the actor edits; one per strategic objective."""
-    plan_check_editable(plan=plan, actor=actor)
+    plan = plan_content_lock(
+        plan_id=plan.pk,
+        actor=actor,
+        reason=_("Objective added: %s") % strategic_objective,
+    )
     objective = Objective(plan=plan, strategic_objective=strategic_objective, **fields)
     objective.full_clean()
     objective.save()
@@ -39,11 +44,21 @@ def objective_update(
     actor,
     strategic_objective: StrategicObjective | None = None,
     target_groups: Iterable[TargetGroup] | None = None,
+    expected_version: int | None = None,
     **fields,
 ) -> Objective:
-    """Change an objective of a plan the actor edits (its plan never changes)."""
-    objective = Objective.objects.select_related("plan").get(pk=objective.pk)
-    plan_check_editable(plan=objective.plan, actor=actor)
+    """Change an objective of a plan the actor edits (its plan never changes).
+    `expected_version` is the plan's version the change was made on (None: not checked)."""
+    objective = Objective.objects.get(pk=objective.pk)
+    yours = {**fields, "strategic_objective": strategic_objective}
+    objective.plan = plan_content_lock(
+        plan_id=objective.plan_id,
+        actor=actor,
+        reason=_("Objective changed: %s") % objective.strategic_objective,
+        expected_version=expected_version,
+        row=objective,
+        yours={k: v for k, v in yours.items() if v is not None},
+    )
     if strategic_objective is not None:
         objective.strategic_objective = strategic_objective
     for name in OBJECTIVE_FIELDS:

@@ -11,6 +11,7 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.response import Response
 
 from crp_portal.api_base import FORMAT_PARAMETER, ApiViewMixin, Column
+from crp_portal.api_concurrency import IF_MATCH, PRECONDITION_RESPONSES, VersionedWritesMixin
 from funding import services
 from funding.models import Contribution, Donor, GroupRollup, PlanRollup
 from interventions.models import Intervention
@@ -50,13 +51,29 @@ CONTRIBUTION_COLUMNS = [
 @extend_schema_view(
     list=extend_schema(parameters=[FORMAT_PARAMETER]),
     create=extend_schema(request=ContributionWriteSerializer, responses=ContributionSerializer),
+    partial_update=extend_schema(
+        request=ContributionWriteSerializer,
+        responses={200: ContributionSerializer, **PRECONDITION_RESPONSES},
+        parameters=[IF_MATCH],
+    ),
+    destroy=extend_schema(responses={204: None, **PRECONDITION_RESPONSES}, parameters=[IF_MATCH]),
 )
-class ContributionViewSet(ApiViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ContributionViewSet(
+    VersionedWritesMixin,
+    ApiViewMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
     """Donor contributions (pledged, committed, paid) to visible plans.
 
-    Funding officers record contributions to their countries' plans (POST); the USD amount is
-    fixed at the exchange rate in force on the contribution's date.
+    Funding officers record contributions to their countries' plans (POST), correct them
+    (PATCH) and delete those recorded in error (DELETE), sending If-Match with the ETag read;
+    the USD amount is fixed at the exchange rate in force on the contribution's date.
     """
+
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     serializer_class = ContributionSerializer
     filterset_class = ContributionFilter
@@ -74,12 +91,30 @@ class ContributionViewSet(ApiViewMixin, mixins.CreateModelMixin, viewsets.ReadOn
             .prefetch_related("plan__countries")
         )
 
-    def create(self, request, *args, **kwargs):
+    def _write(self, request, contribution: Contribution | None) -> Contribution:
         data = ContributionWriteSerializer(
-            data=request.data, plans=Plan.objects.visible_to(request.user)
+            data=request.data,
+            plans=Plan.objects.visible_to(request.user),
+            partial=contribution is not None,
         )
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
+        if contribution is not None:  # a correction: what is not sent stays as it is
+            current = {
+                "donor": contribution.donor,
+                "plan": contribution.plan,
+                "objective": contribution.objective_id,
+                "intervention": contribution.intervention_id,
+                "amount": contribution.amount,
+                "currency": contribution.currency,
+                "status": contribution.status,
+                "contributed_on": contribution.contributed_on,
+                "reference": contribution.reference,
+            }
+            if "plan" in fields and fields["plan"] != contribution.plan:
+                # Earmarks belong to a plan: moving the money leaves them unless new ones come.
+                current.update(objective=None, intervention=None)
+            fields = {**current, **fields}
         plan = fields["plan"]
         objective_id = fields.pop("objective", None)
         intervention_id = fields.pop("intervention", None)
@@ -97,11 +132,28 @@ class ContributionViewSet(ApiViewMixin, mixins.CreateModelMixin, viewsets.ReadOn
                 raise ValidationError(
                     {"intervention": _("This plan has no intervention with this id.")}
                 )
+        if contribution is not None:
+            fields.update(contribution=contribution, expected_version=self.expected_version())
         contribution = services.contribution_record(actor=request.user, **fields)
-        body = ContributionSerializer(
-            self.get_queryset().get(pk=contribution.pk), context=self.get_serializer_context()
-        ).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        return self.get_queryset().get(pk=contribution.pk)
+
+    def create(self, request, *args, **kwargs):
+        contribution = self._write(request, None)
+        body = ContributionSerializer(contribution, context=self.get_serializer_context()).data
+        return self.versioned_response(contribution, body, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        contribution = self._write(request, self.get_object())
+        body = ContributionSerializer(contribution, context=self.get_serializer_context()).data
+        return self.versioned_response(contribution, body)
+
+    def destroy(self, request, *args, **kwargs):
+        services.contribution_delete(
+            contribution=self.get_object(),
+            actor=request.user,
+            expected_version=self.expected_version(),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))

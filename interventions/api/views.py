@@ -8,9 +8,9 @@ from django.db.models import F, Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.response import Response
 
 from crp_portal.api_base import FORMAT_PARAMETER, ApiViewMixin, Column, figure
+from crp_portal.api_concurrency import IF_MATCH, PRECONDITION_RESPONSES, VersionedWritesMixin
 from funding import services as funding_services
 from funding.models import Requirement
 from interventions import services
@@ -76,15 +76,22 @@ def _objective(objective_id: int, user) -> Objective:
     list=extend_schema(parameters=[FORMAT_PARAMETER]),
     create=extend_schema(request=InterventionWriteSerializer, responses=InterventionSerializer),
     partial_update=extend_schema(
-        request=InterventionWriteSerializer, responses=InterventionSerializer
+        request=InterventionWriteSerializer,
+        responses={200: InterventionSerializer, **PRECONDITION_RESPONSES},
+        parameters=[IF_MATCH],
     ),
 )
 class InterventionViewSet(
-    ApiViewMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+    VersionedWritesMixin,
+    ApiViewMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
     """Interventions with their activities, yearly requirements and funding figures.
 
-    Editors create and change interventions of their countries' plans (POST, PATCH).
+    Editors create and change interventions of their countries' plans (POST, PATCH). Their
+    plan's version guards them: PATCH sends If-Match with the ETag read.
     """
 
     serializer_class = InterventionSerializer
@@ -125,7 +132,10 @@ class InterventionViewSet(
                 intervention = services.intervention_create(actor=request.user, **fields)
             else:
                 intervention = services.intervention_update(
-                    intervention=intervention, actor=request.user, **fields
+                    intervention=intervention,
+                    actor=request.user,
+                    expected_version=self.expected_version(),
+                    **fields,
                 )
             if requirements is not None:
                 funding_services.requirements_replace(
@@ -136,13 +146,15 @@ class InterventionViewSet(
     def create(self, request, *args, **kwargs):
         intervention = self._write(request, None)
         body = InterventionSerializer(intervention, context=self.get_serializer_context()).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        return self.versioned_response(intervention, body, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         intervention = self._write(request, self.get_object())
-        return Response(
-            InterventionSerializer(intervention, context=self.get_serializer_context()).data
-        )
+        body = InterventionSerializer(intervention, context=self.get_serializer_context()).data
+        return self.versioned_response(intervention, body)
+
+    def etag_version(self, intervention: Intervention) -> int:
+        return intervention.objective.plan.version
 
 
 @extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))

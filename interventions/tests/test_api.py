@@ -34,12 +34,13 @@ def test_editor_creates_an_intervention_with_requirements(
     body = response.json()
     assert [a["text"] for a in body["activities"]] == ["Train counsellors", "Run hotlines"]
     assert body["requirements"] == [{"year": 2020, "funding_required": "150000.00"}]
-    detail = api_client.get(f"/api/v1/interventions/{body['id']}/").json()
-    assert detail["funding_required"] == "150000.00"
+    detail = api_client.get(f"/api/v1/interventions/{body['id']}/")
+    assert detail.json()["funding_required"] == "150000.00"
     response = api_client.patch(
         f"/api/v1/interventions/{body['id']}/",
         {"requirements": [{"year": 2020, "amount_usd": "1.50"}]},
         format="json",
+        HTTP_IF_MATCH=detail["ETag"],
     )
     assert response.status_code == 200, response.content
     assert Requirement.objects.get().amount_usd == 1.5

@@ -7,9 +7,6 @@ from rest_framework import serializers
 from crp_portal.api_base import (
     FiguresMixin,
     NamedRefSerializer,
-    figures_of,
-    iso_datetime,
-    rollup_of,
 )
 from interventions.api.serializers import NestedInterventionSerializer
 from objectives.models import Objective, StrategicObjective, TargetGroup
@@ -58,7 +55,8 @@ class ObjectiveSerializer(FiguresMixin, serializers.ModelSerializer):
 
 
 class NestedObjectiveSerializer(FiguresMixin, serializers.ModelSerializer):
-    """An objective inside a plan's detail, with its interventions down to activities."""
+    """An objective inside a plan's detail, with its interventions down to activities (the
+    schema; plans/api/content.py builds the body)."""
 
     strategic_objective = StrategicObjectiveRefSerializer(read_only=True)
     target_groups = NamedRefSerializer(many=True, read_only=True)
@@ -68,26 +66,6 @@ class NestedObjectiveSerializer(FiguresMixin, serializers.ModelSerializer):
         model = Objective
         fields = [*_OBJECTIVE_FIELDS, "interventions"]
         read_only_fields = fields
-
-    def to_representation(self, objective: Objective) -> dict:
-        interventions = self.fields["interventions"].child
-        strategic = objective.strategic_objective
-        return {
-            "id": objective.pk,
-            "strategic_objective": {"number": strategic.number, "title": strategic.title},
-            "people_description": objective.people_description,
-            "target_groups": [
-                {"slug": g.slug, "name": g.name} for g in objective.target_groups.all()
-            ],
-            "narrative": objective.narrative,
-            "people_targeted": objective.people_targeted,
-            "entities_targeted": objective.entities_targeted,
-            "updated_at": iso_datetime(objective.updated_at),
-            **figures_of(rollup_of(objective)),
-            "interventions": [
-                interventions.to_representation(i) for i in objective.interventions.all()
-            ],
-        }
 
 
 class ObjectiveWriteSerializer(serializers.Serializer):

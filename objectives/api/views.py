@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db.models import F
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import viewsets
+from rest_framework import mixins, status, viewsets
 
 from crp_portal.api_base import FORMAT_PARAMETER, ApiViewMixin, Column, figure
+from crp_portal.api_concurrency import IF_MATCH, PRECONDITION_RESPONSES, VersionedWritesMixin
+from objectives import services
 from objectives.models import Objective, StrategicObjective, TargetGroup
+from plans.models import Plan
 
 from .filters import ObjectiveFilter
-from .serializers import ObjectiveSerializer, StrategicObjectiveSerializer, TargetGroupSerializer
+from .serializers import (
+    ObjectiveSerializer,
+    ObjectiveWriteSerializer,
+    StrategicObjectiveSerializer,
+    TargetGroupSerializer,
+)
 
 FIGURE_ORDERING = {
     "funding_required": "rollup__required_usd",
@@ -42,9 +52,29 @@ OBJECTIVE_COLUMNS = [
 ]
 
 
-@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
-class ObjectiveViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
-    """Plans' objectives under the strategic objectives, with funding figures."""
+@extend_schema_view(
+    list=extend_schema(parameters=[FORMAT_PARAMETER]),
+    create=extend_schema(request=ObjectiveWriteSerializer, responses=ObjectiveSerializer),
+    partial_update=extend_schema(
+        request=ObjectiveWriteSerializer,
+        responses={200: ObjectiveSerializer, **PRECONDITION_RESPONSES},
+        parameters=[IF_MATCH],
+    ),
+)
+class ObjectiveViewSet(
+    VersionedWritesMixin,
+    ApiViewMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """Plans' objectives under the strategic objectives, with funding figures.
+
+    Editors add objectives to their countries' plans (POST: plan and strategic_objective) and
+    change them (PATCH, with If-Match: the plan's version guards its objectives).
+    """
+
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     serializer_class = ObjectiveSerializer
     filterset_class = ObjectiveFilter
@@ -61,6 +91,42 @@ class ObjectiveViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
             .prefetch_related("target_groups")
             .annotate(**{name: F(path) for name, path in FIGURE_ORDERING.items()})
         )
+
+    def etag_version(self, objective: Objective) -> int:
+        return objective.plan.version
+
+    def _respond(self, objective: Objective, status_code: int = 200):
+        objective = self.get_queryset().get(pk=objective.pk)
+        body = ObjectiveSerializer(objective, context=self.get_serializer_context()).data
+        return self.versioned_response(objective, body, status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        data = ObjectiveWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        missing = [name for name in ("plan", "strategic_objective") if name not in fields]
+        if missing:
+            raise ValidationError({name: _("This field is required.") for name in missing})
+        plan = Plan.objects.visible_to(request.user).filter(slug=fields.pop("plan")).first()
+        if plan is None:
+            raise ValidationError({"plan": _("No plan with this code.")})
+        objective = services.objective_create(plan=plan, actor=request.user, **fields)
+        return self._respond(objective, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        objective = self.get_object()
+        data = ObjectiveWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        if fields.pop("plan", objective.plan.slug) != objective.plan.slug:
+            raise ValidationError({"plan": _("An objective stays in its plan.")})
+        objective = services.objective_update(
+            objective=objective,
+            actor=request.user,
+            expected_version=self.expected_version(),
+            **fields,
+        )
+        return self._respond(objective)
 
 
 @extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))

@@ -12,7 +12,6 @@ from crp_portal.api_base import (
     FiguresMixin,
     choice_labels,
     figures_of,
-    iso_date,
     iso_datetime,
     rollup_of,
 )
@@ -145,40 +144,25 @@ class PlanDetailSerializer(PlanSerializer):
 
     @extend_schema_field(PlanYearSerializer(many=True))
     def get_years(self, plan: Plan) -> list[dict]:
-        rows = {r.year: r for r in plan.plan_years.all()}
-        figures = {r.year: r for r in plan.year_rollups.all()}
-        years = []
-        for year in plan.years:
-            row = rows.get(year)
-            years.append(
-                {
-                    "year": year,
-                    "people_in_need": getattr(row, "people_in_need", None),
-                    "people_targeted": getattr(row, "people_targeted", None),
-                    "entities_targeted": getattr(row, "entities_targeted", None),
-                    **figures_of(figures.get(year)),
-                }
-            )
-        return years
+        return self._content(plan).years
+
+    @staticmethod
+    def _content(plan: Plan):
+        """The nested content, read once per plan as plain values (plans/api/content.py)."""
+        if not hasattr(plan, "content"):
+            from .content import plan_content
+
+            plan.content = plan_content(plan)
+        return plan.content
 
     def to_representation(self, plan: Plan) -> dict:
-        objectives = self.fields["objectives"].child
+        content = self._content(plan)
         return {
             **super().to_representation(plan),
             "vision_narrative": plan.vision_narrative,
-            "years": self.get_years(plan),
-            "objectives": [objectives.to_representation(o) for o in plan.objectives.all()],
-            "operational_presence": [
-                {
-                    "country": {"code": p.country.iso3, "name": p.country.name},
-                    "international_staff": p.international_staff,
-                    "national_staff": p.national_staff,
-                    "field_offices": p.field_offices,
-                    "as_of": iso_date(p.as_of_on),
-                    "as_of_precision": p.as_of_precision,
-                }
-                for p in plan.presences.all()
-            ],
+            "years": content.years,
+            "objectives": content.objectives,
+            "operational_presence": content.operational_presence,
         }
 
 

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Prefetch
+from django.db.models import F
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
 from crp_portal.api_base import FORMAT_PARAMETER, ApiViewMixin, Column, figure
-from funding.models import PlanYearRollup, Requirement
-from interventions.models import Activity, Intervention, PlanType
-from objectives.models import Objective, TargetGroup
+from crp_portal.api_concurrency import IF_MATCH, PRECONDITION_RESPONSES, VersionedWritesMixin
 from plans import services
-from plans.models import Country, OperationalPresence, Plan, PlanYear, Region
+from plans.models import Country, Plan, Region
 
+from .content import plan_content
 from .filters import CountryFilter, PlanFilter
 from .serializers import (
     CountrySerializer,
@@ -60,14 +59,21 @@ PLAN_COLUMNS = [
 
 @extend_schema_view(
     list=extend_schema(parameters=[FORMAT_PARAMETER]),
-    partial_update=extend_schema(request=PlanWriteSerializer, responses=PlanDetailSerializer),
+    partial_update=extend_schema(
+        request=PlanWriteSerializer,
+        responses={200: PlanDetailSerializer, **PRECONDITION_RESPONSES},
+        parameters=[IF_MATCH],
+    ),
 )
-class PlanViewSet(ApiViewMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class PlanViewSet(
+    VersionedWritesMixin, ApiViewMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """Crisis response plans with their headline funding figures; the detail nests years,
     objectives, interventions, activities, yearly requirements, rollups and presence.
 
     Anonymous clients and partners see published plans; editors also their countries' drafts.
-    Editors may PATCH the content of their countries' plans.
+    Editors may PATCH the content of their countries' plans, sending If-Match with the ETag
+    of the plan they read (its version guards all of its content).
     """
 
     lookup_field = "slug"
@@ -90,37 +96,9 @@ class PlanViewSet(ApiViewMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelV
         if self.action == "list" and not self.export_format():
             # A page gets its countries in prepare_page; the narrative is for the detail only.
             return queryset.defer("vision_narrative")
-        queryset = queryset.prefetch_related("countries")
         if self.action in ("retrieve", "partial_update"):
-            # Explicit orders on each prefetch: the models' default orders join parent tables.
-            interventions = (
-                Intervention.objects.select_related("sector", "rollup")
-                .prefetch_related(
-                    Prefetch("plan_types", queryset=PlanType.objects.order_by("name")),
-                    Prefetch("activities", queryset=Activity.objects.order_by("position", "id")),
-                    Prefetch("requirements", queryset=Requirement.objects.order_by("year")),
-                )
-                .order_by("position", "id")
-            )
-            objectives = (
-                Objective.objects.select_related("strategic_objective", "rollup")
-                .prefetch_related(
-                    Prefetch("target_groups", queryset=TargetGroup.objects.order_by("name")),
-                    Prefetch("interventions", queryset=interventions),
-                )
-                .order_by("strategic_objective__number")
-            )
-            queryset = queryset.prefetch_related(
-                Prefetch("plan_years", queryset=PlanYear.objects.order_by("year")),
-                Prefetch("year_rollups", queryset=PlanYearRollup.objects.order_by("year")),
-                Prefetch("objectives", queryset=objectives),
-                Prefetch(
-                    "presences",
-                    queryset=OperationalPresence.objects.select_related("country").order_by(
-                        "country__name"
-                    ),
-                ),
-            )
+            return queryset  # countries in prepare_page, the rest in plan_content
+        queryset = queryset.prefetch_related("countries")
         return queryset
 
     def prepare_page(self, plans: list[Plan]) -> list[Plan]:
@@ -140,21 +118,23 @@ class PlanViewSet(ApiViewMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelV
             return PlanSerializer
         return PlanDetailSerializer
 
-    def get_object_last_modified(self, plan):
-        dates = [plan.updated_at, plan.funding_updated_at]
-        for objective in plan.objectives.all():
-            dates.append(objective.updated_at)
-            dates += [i.updated_at for i in objective.interventions.all()]
-            dates += [
-                r.updated_at for i in objective.interventions.all() for r in i.requirements.all()
-            ]
-        return max(d for d in dates if d is not None)
+    def retrieve(self, request, *args, **kwargs):
+        plan = self.prepare_page([self.get_object()])[0]
+        plan.content = plan_content(plan)
+        dates = [plan.updated_at, plan.funding_updated_at, plan.content.last_changed]
+        self._last_modified = max(d for d in dates if d is not None)
+        return self.versioned_response(plan, self.get_serializer(plan).data)
 
     def update(self, request, *args, **kwargs):
         plan = self.get_object()
         data = PlanWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.plan_update(plan=plan, actor=request.user, **data.validated_data)
+        services.plan_update(
+            plan=plan,
+            actor=request.user,
+            expected_version=self.expected_version(),
+            **data.validated_data,
+        )
         return self.retrieve(request, *args, **kwargs)
 
 

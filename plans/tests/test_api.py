@@ -139,20 +139,29 @@ def test_updated_since_returns_rows_changed_after(api_client):
 def test_editor_patches_own_plan_only(api_client, editor, pak_editor):
     plan = PlanFactory(slug="tjk", status=Plan.Status.DRAFT)
     api_client.force_authenticate(editor)
-    response = api_client.patch("/api/v1/plans/tjk/", {"title": "Renamed"}, format="json")
+    etag = api_client.get("/api/v1/plans/tjk/")["ETag"]
+    response = api_client.patch(
+        "/api/v1/plans/tjk/", {"title": "Renamed"}, format="json", HTTP_IF_MATCH=etag
+    )
     assert response.status_code == 200, response.content
     assert response.json()["title"] == "Renamed"
-    response = api_client.patch("/api/v1/plans/tjk/", {"end_year": 2019}, format="json")
-    assert response.status_code == 400 and "end_year" in response.json()
-    api_client.force_authenticate(pak_editor)
-    assert api_client.patch("/api/v1/plans/tjk/", {"title": "X"}, format="json").status_code == 404
-    Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.PUBLISHED)
-    assert api_client.patch("/api/v1/plans/tjk/", {"title": "X"}, format="json").status_code == 403
-    api_client.force_authenticate(None)
-    assert api_client.patch("/api/v1/plans/tjk/", {"title": "X"}, format="json").status_code in (
-        401,
-        403,
+    etag = response["ETag"]
+    response = api_client.patch(
+        "/api/v1/plans/tjk/", {"end_year": 2019}, format="json", HTTP_IF_MATCH=etag
     )
+    assert response.status_code == 400 and "end_year" in response.json()
+
+    def patch():  # with the current ETag: refusals below are about permission, not versions
+        return api_client.patch(
+            "/api/v1/plans/tjk/", {"title": "X"}, format="json", HTTP_IF_MATCH=etag
+        )
+
+    api_client.force_authenticate(pak_editor)
+    assert patch().status_code == 404
+    Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.PUBLISHED)
+    assert patch().status_code == 403
+    api_client.force_authenticate(None)
+    assert patch().status_code in (401, 403)
     plan.refresh_from_db()
     assert plan.title == "Renamed"
 
@@ -163,7 +172,9 @@ def test_reviewer_and_funding_officer_cannot_edit_plan_content(api_client):
         user = UserFactory(username=f"u-{role}")
         assign(user, role, "TJK")
         api_client.force_authenticate(user)
-        response = api_client.patch("/api/v1/plans/tjk/", {"title": "X"}, format="json")
+        response = api_client.patch(
+            "/api/v1/plans/tjk/", {"title": "X"}, format="json", HTTP_IF_MATCH="*"
+        )
         assert response.status_code == 403
 
 
@@ -178,3 +189,23 @@ def test_plan_detail_money_is_decimal_string(demo, api_client):
     assert Decimal(body["funding_received"]) + Decimal(body["funding_gap"]) == Decimal(
         body["funding_required"]
     )
+
+
+def test_detail_body_has_exactly_the_fields_its_schema_declares(demo, api_client):
+    """The detail is built from plain values (plans/api/content.py); the serializers are its
+    schema: every level must carry exactly their fields."""
+    from interventions.api.serializers import NestedInterventionSerializer
+    from objectives.api.serializers import NestedObjectiveSerializer
+    from plans.api.serializers import PlanDetailSerializer, PlanYearSerializer, PresenceSerializer
+
+    def fields(serializer) -> set[str]:
+        return set(serializer.get_fields())
+
+    body = api_client.get("/api/v1/plans/tajikistan-crp-2020/").json()
+    assert set(body) == fields(PlanDetailSerializer())
+    assert set(body["years"][0]) == fields(PlanYearSerializer())
+    assert set(body["operational_presence"][0]) == fields(PresenceSerializer())
+    objective = body["objectives"][0]
+    assert set(objective) == fields(NestedObjectiveSerializer())
+    assert set(objective["interventions"][0]) == fields(NestedInterventionSerializer())
+    assert objective["target_groups"] and set(objective["target_groups"][0]) == {"slug", "name"}

@@ -1,0 +1,218 @@
+"""A plan's nested content for the API detail, read as plain values: one query per level.
+
+Building model instances for every objective, intervention, activity and requirement (and a
+prefetch per relation) cost ~4.5x the raw-SQL floor of the same fields (bench/api.py). Here each
+level is one `values_list` query — ordered as the page reads, with its rollup figures joined —
+and the dicts are put together in Python. The serializers in serializers.py stay the schema
+(checked against responses by schemathesis), and test_api.py pins the output to them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from crp_portal.api_base import FIGURES, iso_date, iso_datetime, money_text
+from funding.models import PlanYearRollup, Requirement
+from interventions.models import Activity, Intervention
+from objectives.models import Objective
+
+from ..models import OperationalPresence, Plan, PlanYear
+
+ROLLUP_FIGURES = [f"rollup__{name}" for name in FIGURES.values()]
+
+
+def _figures(values) -> dict[str, str | None]:
+    """The five figures from a row's trailing rollup columns (all None: no rollup → null)."""
+    return {name: money_text(value) for name, value in zip(FIGURES, values, strict=True)}
+
+
+@dataclass(frozen=True)
+class PlanContent:
+    years: list[dict]
+    objectives: list[dict]
+    operational_presence: list[dict]
+    last_changed: datetime.datetime | None  # latest updated_at of objectives, interventions…
+
+
+def _years(plan: Plan) -> list[dict]:
+    stated = {
+        row[0]: row[1:]
+        for row in PlanYear.objects.filter(plan_id=plan.pk).values_list(
+            "year", "people_in_need", "people_targeted", "entities_targeted"
+        )
+    }
+    figures = {
+        row[0]: row[1:]
+        for row in PlanYearRollup.objects.filter(plan_id=plan.pk).values_list(
+            "year", *FIGURES.values()
+        )
+    }
+    years = []
+    for year in plan.years:
+        people = stated.get(year, (None, None, None))
+        years.append(
+            {
+                "year": year,
+                "people_in_need": people[0],
+                "people_targeted": people[1],
+                "entities_targeted": people[2],
+                **_figures(figures.get(year, (None,) * len(FIGURES))),
+            }
+        )
+    return years
+
+
+def _presence(plan: Plan) -> list[dict]:
+    rows = (
+        OperationalPresence.objects.filter(plan_id=plan.pk)
+        .order_by("country__name")
+        .values_list(
+            "country__iso3",
+            "country__name",
+            "international_staff",
+            "national_staff",
+            "field_offices",
+            "as_of_on",
+            "as_of_precision",
+        )
+    )
+    return [
+        {
+            "country": {"code": code, "name": name},
+            "international_staff": international,
+            "national_staff": national,
+            "field_offices": offices,
+            "as_of": iso_date(as_of),
+            "as_of_precision": precision,
+        }
+        for code, name, international, national, offices, as_of, precision in rows
+    ]
+
+
+def _named(through_rows) -> dict[int, list[dict]]:
+    named: dict[int, list[dict]] = defaultdict(list)
+    for owner, slug, name in through_rows:
+        named[owner].append({"slug": slug, "name": name})
+    return named
+
+
+def _interventions(plan: Plan) -> tuple[dict[int, list[dict]], list[datetime.datetime]]:
+    """Interventions by objective id, with activities and requirements; and their dates."""
+    in_plan = {"intervention__objective__plan_id": plan.pk}
+    plan_types = _named(
+        Intervention.plan_types.through.objects.filter(**in_plan)
+        .order_by("plantype__name")
+        .values_list("intervention_id", "plantype__slug", "plantype__name")
+    )
+    activities: dict[int, list[dict]] = defaultdict(list)
+    for intervention_id, pk, position, text in (
+        Activity.objects.filter(**in_plan)
+        .order_by("position", "id")
+        .values_list("intervention_id", "id", "position", "text")
+    ):
+        activities[intervention_id].append({"id": pk, "position": position, "text": text})
+    requirements: dict[int, list[dict]] = defaultdict(list)
+    dates = []
+    for intervention_id, year, amount, updated_at in (
+        Requirement.objects.filter(**in_plan)
+        .order_by("year")
+        .values_list("intervention_id", "year", "amount_usd", "updated_at")
+    ):
+        requirements[intervention_id].append({"year": year, "funding_required": money_text(amount)})
+        dates.append(updated_at)
+    by_objective: dict[int, list[dict]] = defaultdict(list)
+    rows = (
+        Intervention.objects.filter(objective__plan_id=plan.pk)
+        .order_by("position", "id")
+        .values_list(
+            "id",
+            "objective_id",
+            "position",
+            "title",
+            "sector__slug",
+            "sector__name",
+            "narrative",
+            "people_targeted",
+            "updated_at",
+            *ROLLUP_FIGURES,
+        )
+    )
+    for (
+        pk,
+        objective_id,
+        position,
+        title,
+        sector,
+        sector_name,
+        narrative,
+        people,
+        updated,
+        *money,
+    ) in rows:
+        by_objective[objective_id].append(
+            {
+                "id": pk,
+                "position": position,
+                "title": title,
+                "sector": {"slug": sector, "name": sector_name} if sector else None,
+                "plan_types": plan_types.get(pk, []),
+                "narrative": narrative,
+                "people_targeted": people,
+                "activities": activities.get(pk, []),
+                "requirements": requirements.get(pk, []),
+                "updated_at": iso_datetime(updated),
+                **_figures(money),
+            }
+        )
+        dates.append(updated)
+    return by_objective, dates
+
+
+def plan_content(plan: Plan) -> PlanContent:
+    """Years, objectives (down to activities and requirements) and presence of one plan."""
+    interventions, dates = _interventions(plan)
+    target_groups = _named(
+        Objective.target_groups.through.objects.filter(objective__plan_id=plan.pk)
+        .order_by("targetgroup__name")
+        .values_list("objective_id", "targetgroup__slug", "targetgroup__name")
+    )
+    objectives = []
+    rows = (
+        Objective.objects.filter(plan_id=plan.pk)
+        .order_by("strategic_objective__number")
+        .values_list(
+            "id",
+            "strategic_objective__number",
+            "strategic_objective__title",
+            "people_description",
+            "narrative",
+            "people_targeted",
+            "entities_targeted",
+            "updated_at",
+            *ROLLUP_FIGURES,
+        )
+    )
+    for pk, number, so_title, description, narrative, people, entities, updated, *money in rows:
+        objectives.append(
+            {
+                "id": pk,
+                "strategic_objective": {"number": number, "title": so_title},
+                "people_description": description,
+                "target_groups": target_groups.get(pk, []),
+                "narrative": narrative,
+                "people_targeted": people,
+                "entities_targeted": entities,
+                "updated_at": iso_datetime(updated),
+                **_figures(money),
+                "interventions": interventions.get(pk, []),
+            }
+        )
+        dates.append(updated)
+    return PlanContent(
+        years=_years(plan),
+        objectives=objectives,
+        operational_presence=_presence(plan),
+        last_changed=max(dates, default=None),
+    )
