@@ -47,129 +47,22 @@ def setup_django():
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def seed(n_plans: int) -> None:
-    """Synthetic published plans with bulk_create (until seed_synthetic lands), then rollups."""
-    import datetime
+def seed(n_plans: int, interventions_per_plan: int, seed_number: int) -> None:
+    """seed_synthetic data (funding.synthetic), unless the database already has enough plans."""
+    from funding import services, synthetic
+    from plans.models import Plan
 
-    from django.db import transaction
-
-    from funding import services
-    from funding.models import Contribution, Currency, Donor, Requirement
-    from interventions.models import Activity, Intervention, Sector
-    from objectives.models import Objective, StrategicObjective
-    from plans.models import Country, OperationalPresence, Plan, PlanYear
-
-    existing = Plan.objects.filter(slug__startswith="bench-").count()
+    existing = Plan.objects.filter(slug__startswith="synthetic-").count()
     if existing >= n_plans:
         return
-    print(f"seeding {n_plans - existing} synthetic plans ...", flush=True)
-    rng = random.Random(4)
-    countries = list(Country.objects.all())
-    sos = list(StrategicObjective.objects.all())
-    sectors = list(Sector.objects.all())
-    usd = Currency.objects.get(code="USD")
-    donors = [Donor.objects.get_or_create(name=f"Bench donor {i}")[0] for i in range(30)]
-    now = datetime.datetime.now(datetime.UTC)
-    with transaction.atomic():
-        plans = Plan.objects.bulk_create(
-            [
-                Plan(
-                    title=f"Bench Crisis Response Plan {i}",
-                    slug=f"bench-{i:05d}",
-                    start_year=2018 + i % 6,
-                    end_year=2018 + i % 6 + (i % 2),
-                    status=Plan.Status.PUBLISHED,
-                    published_at=now,
-                    vision_statement="A synthetic plan for the API benchmark.",
-                    vision_narrative="Narrative. " * 40,
-                )
-                for i in range(existing, n_plans)
-            ]
-        )
-        Through = Plan.countries.through
-        Through.objects.bulk_create(
-            [Through(plan_id=p.pk, country_id=rng.choice(countries).pk) for p in plans]
-        )
-        PlanYear.objects.bulk_create(
-            [
-                PlanYear(plan=p, year=y, people_targeted=rng.randint(1000, 90000))
-                for p in plans
-                for y in p.years
-            ]
-        )
-        OperationalPresence.objects.bulk_create(
-            [
-                OperationalPresence(
-                    plan=p,
-                    country_id=Through.objects.filter(plan_id=p.pk).values_list(
-                        "country_id", flat=True
-                    )[0],
-                    international_staff=3,
-                    national_staff=37,
-                    field_offices=2,
-                )
-                for p in plans
-            ]
-        )
-        objectives = Objective.objects.bulk_create(
-            [
-                Objective(
-                    plan=p,
-                    strategic_objective=so,
-                    narrative="Objective narrative. " * 10,
-                    people_targeted=rng.randint(100, 9000),
-                )
-                for p in plans
-                for so in sos[:3]
-            ]
-        )
-        interventions = Intervention.objects.bulk_create(
-            [
-                Intervention(
-                    objective=o,
-                    position=k,
-                    title=f"Intervention {k}",
-                    sector=rng.choice(sectors),
-                    narrative="Intervention narrative. " * 8,
-                )
-                for o in objectives
-                for k in range(3)
-            ]
-        )
-        Activity.objects.bulk_create(
-            [
-                Activity(intervention=i, position=k, text=f"Activity {k} of the intervention.")
-                for i in interventions
-                for k in range(2)
-            ]
-        )
-        plan_of = {o.pk: o.plan for o in objectives}
-        Requirement.objects.bulk_create(
-            [
-                Requirement(intervention=i, year=y, amount_usd=Decimal(rng.randint(10, 900)) * 1000)
-                for i in interventions
-                for y in plan_of[i.objective_id].years
-            ]
-        )
-        Contribution.objects.bulk_create(
-            [
-                Contribution(
-                    donor=rng.choice(donors),
-                    plan=p,
-                    amount=Decimal(rng.randint(5, 500)) * 1000,
-                    currency=usd,
-                    units_per_usd=Decimal("1"),
-                    amount_usd=Decimal(rng.randint(5, 500)) * 1000,
-                    status=rng.choice(["pledged", "committed", "paid"]),
-                    contributed_on=datetime.date(p.start_year, 3, 1),
-                    reference=f"B-{p.pk}-{k}",
-                )
-                for p in plans
-                for k in range(5)
-            ]
-        )
-    for p in plans:
-        services.plan_rollup_recompute(plan_id=p.pk)
+    print(f"seed_synthetic: {n_plans} plans ...", flush=True)
+    synthetic.seed(
+        plans=n_plans,
+        contributions=n_plans * 100,
+        seed=seed_number,
+        interventions_per_plan=interventions_per_plan,
+    )
+    services.plans_rollup_recompute_all()
     services.group_rollups_recompute()
 
 
@@ -374,7 +267,7 @@ def in_process(runs: int, slug: str) -> None:
 
     def api(url):
         def go():
-            response = client.get(url)
+            response = client.get(url, secure=True)  # production settings: HTTPS only
             assert response.status_code == 200, response.status_code
             return response.content
 
@@ -491,19 +384,29 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--port", type=int, default=8740)
+    parser.add_argument("--interventions-per-plan", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-load", action="store_true")
     args = parser.parse_args()
     setup_django()
-    seed(args.plans)
+    seed(args.plans, args.interventions_per_plan, args.seed)
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh planner statistics after bulk inserts
     from plans.models import Plan
 
-    slugs = list(Plan.objects.filter(slug__startswith="bench-").values_list("slug", flat=True)[:50])
-    print(f"data: {Plan.objects.count()} plans")
-    in_process(args.runs, slugs[0])
+    published = Plan.objects.filter(slug__startswith="synthetic-", status=Plan.Status.PUBLISHED)
+    slugs = list(published.order_by("slug").values_list("slug", flat=True)[:50])
+    from interventions.models import Intervention
+
+    detail = slugs[0]
+    size = Intervention.objects.filter(objective__plan__slug=detail).count()
+    print(
+        f"data: {Plan.objects.count()} plans, {Intervention.objects.count()} interventions; "
+        f"the detail measured ({detail}) has {size} interventions"
+    )
+    in_process(args.runs, detail)
     if not args.skip_load:
         load(args.port, args.duration, args.connections, slugs)
 

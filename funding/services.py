@@ -97,6 +97,21 @@ def _destination(
     return objective, intervention
 
 
+CONTRIBUTION_CONTENT = (
+    "donor_id",
+    "plan_id",
+    "objective_id",
+    "intervention_id",
+    "amount",
+    "currency_id",
+    "status",
+    "contributed_on",
+    "reference",
+    "units_per_usd",
+    "amount_usd",
+)
+
+
 @transaction.atomic
 def contribution_record(
     *,
@@ -127,15 +142,20 @@ def contribution_record(
             contribution_check_recordable(plan=contribution.plan, actor=actor)
         if recorded_by is None:
             recorded_by = actor
+    current_version, before = None, None
     if contribution is not None:
-        current = lock_version(Contribution, contribution.pk)
+        # The row as saved (the admin's form has already changed the instance), locked.
+        current_version, *before = (
+            Contribution.objects.select_for_update()
+            .values_list("version", *CONTRIBUTION_CONTENT)
+            .get(pk=contribution.pk)
+        )
         version_check(
             contribution,
-            current=current,
+            current=current_version,
             expected=expected_version,
             yours={"amount": amount, "status": status, "reference": reference},
         )
-        contribution.version = current + 1
     if plan.status == Plan.Status.ARCHIVED and contribution is None:
         raise ValidationError({"plan": _("This plan is archived; it takes no new funding.")})
     objective, intervention = _destination(
@@ -155,6 +175,10 @@ def contribution_record(
     contribution.reference = reference
     contribution.units_per_usd = rate
     contribution.amount_usd = usd_amount(amount=amount, units_per_usd=rate)
+    if current_version is not None and before != [
+        getattr(contribution, name) for name in CONTRIBUTION_CONTENT
+    ]:
+        contribution.version = current_version + 1  # recording it unchanged is not a version
     contribution.full_clean()
     contribution.save()  # the receiver marks the plan dirty and schedules its rollup
     return contribution

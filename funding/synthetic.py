@@ -21,9 +21,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
-from interventions.models import Intervention, Sector
+from interventions.models import Activity, Intervention, Sector
 from objectives.models import Objective, StrategicObjective
-from plans.models import Country, Plan
+from plans.models import Country, OperationalPresence, Plan, PlanYear
 
 from .figures import CENT
 from .models import Contribution, Currency, Donor, ExchangeRate, Requirement
@@ -81,6 +81,7 @@ class SyntheticResult:
     plans: int = 0
     objectives: int = 0
     interventions: int = 0
+    activities: int = 0
     requirements: int = 0
     donors: int = 0
     contributions: int = 0
@@ -170,6 +171,7 @@ def seed(
             Intervention.objects.bulk_create(interventions[start : start + 5000])
         result.interventions = len(interventions)
         step("interventions", result.interventions)
+        result.activities = _plan_content(plan_rows, interventions)
 
         plan_of_objective = {o.pk: o.plan for o in objectives}
         required: dict[int, Decimal] = {}
@@ -193,6 +195,54 @@ def seed(
             on_chunk=lambda n: step("contributions", n),
         )
     return result
+
+
+def _plan_content(plan_rows, interventions) -> int:
+    """What a plan page shows beside the money: people per year, staff and offices per country,
+    and 1-3 activities per intervention. A random stream of its own, so the plans, requirements
+    and contributions of a seed are the same as before these rows existed."""
+    rng = random.Random(f"content-{plan_rows[0][0].slug}" if plan_rows else "content")
+    PlanYear.objects.bulk_create(
+        [
+            PlanYear(
+                plan=plan,
+                year=year,
+                people_in_need=(need := rng.randint(10_000, 2_000_000)),
+                people_targeted=rng.randint(need // 10, need),
+            )
+            for plan, _ in plan_rows
+            for year in plan.years
+        ],
+        batch_size=5000,
+    )
+    OperationalPresence.objects.bulk_create(
+        [
+            OperationalPresence(
+                plan=plan,
+                country_id=country,
+                international_staff=rng.randint(0, 40),
+                national_staff=rng.randint(5, 400),
+                field_offices=rng.randint(0, 12),
+                as_of_on=datetime.date(plan.start_year, 12, 31),
+            )
+            for plan, countries in plan_rows
+            for country in countries
+        ],
+        batch_size=5000,
+    )
+    return _insert(
+        Activity,
+        ["intervention_id", "position", "text"],
+        (
+            (intervention.pk, n, f"Activity {n + 1}: {rng.choice(ACTIVITY_VERBS)} {title}")
+            for intervention in interventions
+            for n in range(rng.randint(1, 3))
+            for title in [intervention.title.split(" of ")[0].lower()]
+        ),
+    )
+
+
+ACTIVITY_VERBS = ["deliver", "train staff for", "monitor", "coordinate", "assess needs for"]
 
 
 def _plans(rng, prefix, n, countries, by_region, names) -> list[tuple[Plan, list[int]]]:

@@ -11,8 +11,8 @@ from crp_portal.api_base import (
     FigureField,
     FiguresMixin,
     choice_labels,
-    figures_of,
     iso_datetime,
+    money_text,
     rollup_of,
 )
 from objectives.api.serializers import NestedObjectiveSerializer
@@ -71,26 +71,57 @@ class PlanSerializer(FiguresMixin, serializers.ModelSerializer):
             self._statuses = choice_labels(Plan.Status.choices)
         return self._base_url
 
-    def to_representation(self, plan: Plan) -> dict:
+    def to_representation(self, plan: Plan | dict) -> dict:
+        """From a row of LIST_VALUES (the list reads plain values) or a Plan (the detail)."""
+        row = plan if isinstance(plan, dict) else plan_row(plan)
         base = self._plans_url()
+        slug, kind, status = row["slug"], row["kind"], row["status"]
         return {
-            "slug": plan.slug,
-            "url": f"{base}{plan.slug}/",
-            "title": plan.title,
-            "kind": plan.kind,
-            "kind_label": self._kinds.get(plan.kind, plan.kind),
-            "status": plan.status,
-            "status_label": self._statuses.get(plan.status, plan.status),
-            "countries": getattr(plan, "country_refs", None)
-            or [{"code": c.iso3, "name": c.name} for c in plan.countries.all()],
-            "start_year": plan.start_year,
-            "end_year": plan.end_year,
-            "vision_statement": plan.vision_statement,
-            "published_at": iso_datetime(plan.published_at),
-            "updated_at": iso_datetime(plan.updated_at),
-            "funding_updated_at": iso_datetime(plan.funding_updated_at),
-            **figures_of(rollup_of(plan)),
+            "slug": slug,
+            "url": f"{base}{slug}/",
+            "title": row["title"],
+            "kind": kind,
+            "kind_label": self._kinds.get(kind, kind),
+            "status": status,
+            "status_label": self._statuses.get(status, status),
+            "countries": row["countries"],
+            "start_year": row["start_year"],
+            "end_year": row["end_year"],
+            "vision_statement": row["vision_statement"],
+            "published_at": iso_datetime(row["published_at"]),
+            "updated_at": iso_datetime(row["updated_at"]),
+            "funding_updated_at": iso_datetime(row["funding_updated_at"]),
+            **{name: money_text(row[f"rollup__{figure}"]) for name, figure in FIGURES.items()},
         }
+
+
+# What a plan row of the list is read as: plain values, the rollup's figures joined.
+LIST_VALUES = (
+    "pk",
+    "slug",
+    "title",
+    "kind",
+    "status",
+    "start_year",
+    "end_year",
+    "vision_statement",
+    "published_at",
+    "updated_at",
+    "funding_updated_at",
+    *(f"rollup__{figure}" for figure in FIGURES.values()),
+)
+
+
+def plan_row(plan: Plan) -> dict:
+    """A Plan instance as a LIST_VALUES row (with its countries)."""
+    rollup = rollup_of(plan)
+    row = {name: getattr(plan, name) for name in LIST_VALUES if "__" not in name}
+    row.update(
+        {f"rollup__{f}": getattr(rollup, f, None) for f in FIGURES.values()},
+        countries=getattr(plan, "country_refs", None)
+        or [{"code": c.iso3, "name": c.name} for c in plan.countries.all()],
+    )
+    return row
 
 
 class PlanYearSerializer(serializers.Serializer):

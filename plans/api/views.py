@@ -14,6 +14,7 @@ from plans.models import Country, Plan, Region
 from .content import plan_content
 from .filters import CountryFilter, PlanFilter
 from .serializers import (
+    LIST_VALUES,
     CountrySerializer,
     PlanDetailSerializer,
     PlanSerializer,
@@ -101,17 +102,20 @@ class PlanViewSet(
         queryset = queryset.prefetch_related("countries")
         return queryset
 
-    def prepare_page(self, plans: list[Plan]) -> list[Plan]:
+    def page_rows(self, queryset):
+        return queryset.values(*LIST_VALUES)  # no model instances: a third of the time
+
+    def prepare_page(self, rows: list[dict]) -> list[dict]:
         """Countries of a whole page in one query of plain values (no per-plan managers)."""
-        through = Plan.countries.through.objects.filter(plan_id__in=[p.pk for p in plans])
+        through = Plan.countries.through.objects.filter(plan_id__in=[row["pk"] for row in rows])
         refs: dict[int, list[dict]] = {}
         for plan_id, code, name in through.order_by("country__name").values_list(
             "plan_id", "country__iso3", "country__name"
         ):
             refs.setdefault(plan_id, []).append({"code": code, "name": name})
-        for plan in plans:
-            plan.country_refs = refs.get(plan.pk, [])
-        return plans
+        for row in rows:
+            row["countries"] = refs.get(row["pk"], [])
+        return rows
 
     def get_serializer_class(self):
         if self.action == "list":
@@ -119,7 +123,11 @@ class PlanViewSet(
         return PlanDetailSerializer
 
     def retrieve(self, request, *args, **kwargs):
-        plan = self.prepare_page([self.get_object()])[0]
+        plan = self.get_object()
+        plan.country_refs = [
+            {"code": code, "name": name}
+            for code, name in plan.countries.order_by("name").values_list("iso3", "name")
+        ]
         plan.content = plan_content(plan)
         dates = [plan.updated_at, plan.funding_updated_at, plan.content.last_changed]
         self._last_modified = max(d for d in dates if d is not None)

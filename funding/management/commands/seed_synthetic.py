@@ -59,7 +59,8 @@ class Command(BaseCommand):
                 raise CommandError(str(error)) from error
         self.stdout.write(
             f"Created {result.plans} plans, {result.objectives} objectives, "
-            f"{result.interventions} interventions, {result.requirements} requirements, "
+            f"{result.interventions} interventions, {result.activities} activities, "
+            f"{result.requirements} requirements, "
             f"{result.donors} donors, {result.contributions} contributions "
             f"in {time.monotonic() - started:.1f} s."
         )
