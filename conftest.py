@@ -119,6 +119,15 @@ def _static_without_manifest(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_answer_cache():
+    """Each test starts with no stored page or API answer: ids and data repeat across tests."""
+    from crp_portal import pagecache
+
+    pagecache._unreachable_until = 0.0
+    pagecache.pages_bump()
+
+
+@pytest.fixture(autouse=True)
 def _api_unthrottled(settings):
     """API throttles off by default (many requests from one test client); throttle tests set
     their own rates."""

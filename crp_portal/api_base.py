@@ -23,9 +23,9 @@ from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db.models import Count, Max
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.http import http_date
+from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -35,6 +35,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 
+from . import pagecache
 from .api_concurrency import etag as etag_of
 
 MAX_PAGE_SIZE = 500
@@ -551,6 +552,40 @@ class ApiViewMixin:
             self._etag_version = self.etag_version(instance)
         return Response(data, status=status)
 
+    # --- The shared answer cache: anonymous JSON reads (crp_portal.pagecache) ---------------
+    # Anonymous clients all see the same published data, so an answer rendered for one serves
+    # all until anything it may show changes (the version bump retires every stored answer).
+    # Looked up after authentication and throttling (initial), so limits still count hits.
+
+    _cache_key: str | None = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self._cache_key = self._answer_cache_key(request)
+        stored = pagecache.cache_get(self._cache_key) if self._cache_key else None
+        if stored is not None:
+            # DRF takes the handler after initial(): answer this request from the cache.
+            setattr(self, request.method.lower(), lambda *a, **k: self._cached_answer(stored))
+
+    def _answer_cache_key(self, request) -> str | None:
+        if request.method != "GET" or request.user.is_authenticated or self.export_format():
+            return None
+        version = pagecache.pages_version()
+        if not version:
+            return None
+        return pagecache.page_key(
+            request, version, namespace="api", vary=request.headers.get("Accept", "")
+        )
+
+    def _cached_answer(self, stored) -> HttpResponse:
+        content, headers = stored
+        response = HttpResponse(content)
+        for name, value in headers.items():
+            response[name] = value
+        response["X-Answer-Cache"] = "hit"
+        self._cache_key = None  # nothing to store again
+        return response
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])
@@ -558,6 +593,13 @@ class ApiViewMixin:
             return response
         if request.method in ("OPTIONS", "DELETE"):
             return response
+        if response.has_header("X-Answer-Cache"):  # rendered, dated and tagged when stored
+            etag = response["ETag"]
+            last_modified = response.get("Last-Modified")
+            last_modified = parse_http_date_safe(last_modified) if last_modified else None
+            return get_conditional_response(
+                request, etag=etag, last_modified=last_modified, response=response
+            )
         response.render()
         etag = etag_of(self._etag_version, hashlib.sha256(response.content).hexdigest()[:32])
         response["ETag"] = etag
@@ -568,6 +610,11 @@ class ApiViewMixin:
             last_modified = int(self._last_modified.timestamp())
             response["Last-Modified"] = http_date(last_modified)
         response["Cache-Control"] = "no-cache"  # revalidate each time: cheap with a 304
+        if self._cache_key and response.status_code == 200:
+            kept = ("Content-Type", "ETag", "Last-Modified", "Cache-Control", "Vary")
+            headers = {h: response[h] for h in kept if response.has_header(h)}
+            pagecache.cache_put(self._cache_key, (response.content, headers))
+            response["X-Answer-Cache"] = "miss"
         return get_conditional_response(
             request, etag=etag, last_modified=last_modified, response=response
         )

@@ -68,10 +68,26 @@ def pages_bump() -> None:
         _cache_failed()
 
 
-def _page_key(request: HttpRequest, version: int) -> str:
-    url = request.get_full_path()
-    digest = hashlib.sha256(url.encode("utf-8")).hexdigest()
-    return f"pages:{version}:{translation.get_language()}:{digest}"
+def page_key(request: HttpRequest, version: int, namespace: str = "pages", vary: str = "") -> str:
+    """The key of one answer: the URL (and `vary`, e.g. the Accept header), language, version."""
+    digest = hashlib.sha256(f"{request.get_full_path()}\n{vary}".encode()).hexdigest()
+    return f"{namespace}:{version}:{translation.get_language()}:{digest}"
+
+
+def cache_get(key: str):
+    """What is stored under `key`, or None (also when the cache is unreachable)."""
+    try:
+        return cache.get(key)
+    except Exception:
+        _cache_failed()
+        return None
+
+
+def cache_put(key: str, value) -> None:
+    try:
+        cache.set(key, value, timeout=PAGE_TIMEOUT)
+    except Exception:
+        _cache_failed()
 
 
 def cached_page(view):
@@ -84,12 +100,8 @@ def cached_page(view):
         version = pages_version()
         if not version:
             return view(request, *args, **kwargs)
-        key = _page_key(request, version)
-        try:
-            stored = cache.get(key)
-        except Exception:
-            _cache_failed()
-            stored = None
+        key = page_key(request, version)
+        stored = cache_get(key)
         if stored is not None:
             content, headers = stored
             response = HttpResponse(content)
@@ -102,10 +114,7 @@ def cached_page(view):
             response = response.render()
         if response.status_code == 200 and not response.streaming:
             headers = {h: response[h] for h in _KEPT_HEADERS if h in response}
-            try:
-                cache.set(key, (response.content, headers), timeout=PAGE_TIMEOUT)
-            except Exception:
-                _cache_failed()
+            cache_put(key, (response.content, headers))
         response["X-Page-Cache"] = "miss"
         return response
 
@@ -120,14 +129,28 @@ def _content_changed(sender, **kwargs) -> None:
 
 
 def connect_content_receivers() -> None:
-    """Bump on edits of what public pages show but rollups do not (titles, narratives, staff)."""
+    """Bump on edits of what public pages and the API's cached answers show, beside the rollups
+    (titles, narratives, staff; contributions and donors listed by the API; deletions)."""
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
+    from funding.models import Contribution, Donor, Requirement
     from interventions.models import Activity, Intervention
     from objectives.models import Objective
+    from partners.models import Deletion
     from plans.models import OperationalPresence, Plan, PlanYear
 
-    for model in (Plan, PlanYear, OperationalPresence, Objective, Intervention, Activity):
+    for model in (
+        Plan,
+        PlanYear,
+        OperationalPresence,
+        Objective,
+        Intervention,
+        Activity,
+        Requirement,
+        Contribution,
+        Donor,
+        Deletion,
+    ):
         for signal in (post_save, post_delete):
             signal.connect(_content_changed, sender=model, dispatch_uid=f"pages_{model.__name__}")
     for through in (

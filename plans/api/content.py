@@ -99,31 +99,12 @@ def _named(through_rows) -> dict[int, list[dict]]:
 
 
 def _interventions(plan: Plan) -> tuple[dict[int, list[dict]], list[datetime.datetime]]:
-    """Interventions by objective id, with activities and requirements; and their dates."""
-    in_plan = {"intervention__objective__plan_id": plan.pk}
-    plan_types = _named(
-        Intervention.plan_types.through.objects.filter(**in_plan)
-        .order_by("plantype__name")
-        .values_list("intervention_id", "plantype__slug", "plantype__name")
-    )
-    activities: dict[int, list[dict]] = defaultdict(list)
-    for intervention_id, pk, position, text in (
-        Activity.objects.filter(**in_plan)
-        .order_by("position", "id")
-        .values_list("intervention_id", "id", "position", "text")
-    ):
-        activities[intervention_id].append({"id": pk, "position": position, "text": text})
-    requirements: dict[int, list[dict]] = defaultdict(list)
-    dates = []
-    for intervention_id, year, amount, updated_at in (
-        Requirement.objects.filter(**in_plan)
-        .order_by("year")
-        .values_list("intervention_id", "year", "amount_usd", "updated_at")
-    ):
-        requirements[intervention_id].append({"year": year, "funding_required": money_text(amount)})
-        dates.append(updated_at)
-    by_objective: dict[int, list[dict]] = defaultdict(list)
-    rows = (
+    """Interventions by objective id, with activities and requirements; and their dates.
+
+    The interventions come first: their children are then found by id (an index lookup),
+    not by joining every activity to its intervention and objective to filter on the plan.
+    """
+    rows = list(
         Intervention.objects.filter(objective__plan_id=plan.pk)
         .order_by("position", "id")
         .values_list(
@@ -139,6 +120,29 @@ def _interventions(plan: Plan) -> tuple[dict[int, list[dict]], list[datetime.dat
             *ROLLUP_FIGURES,
         )
     )
+    ids = [row[0] for row in rows]
+    plan_types = _named(
+        Intervention.plan_types.through.objects.filter(intervention_id__in=ids)
+        .order_by("plantype__name")
+        .values_list("intervention_id", "plantype__slug", "plantype__name")
+    )
+    activities: dict[int, list[dict]] = defaultdict(list)
+    for intervention_id, pk, position, text in (
+        Activity.objects.filter(intervention_id__in=ids)
+        .order_by("position", "id")
+        .values_list("intervention_id", "id", "position", "text")
+    ):
+        activities[intervention_id].append({"id": pk, "position": position, "text": text})
+    requirements: dict[int, list[dict]] = defaultdict(list)
+    dates = []
+    for intervention_id, year, amount, updated_at in (
+        Requirement.objects.filter(intervention_id__in=ids)
+        .order_by("year")
+        .values_list("intervention_id", "year", "amount_usd", "updated_at")
+    ):
+        requirements[intervention_id].append({"year": year, "funding_required": money_text(amount)})
+        dates.append(updated_at)
+    by_objective: dict[int, list[dict]] = defaultdict(list)
     for (
         pk,
         objective_id,
