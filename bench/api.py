@@ -262,6 +262,8 @@ def in_process(runs: int, slug: str) -> None:
     # Many requests from one client in a few seconds: lift the limits; the load run keeps the
     # limiter in the path (with a limit it cannot reach) to count its cost.
     settings.API_THROTTLE_RATES = {"anon": None, "partner": None}
+    # The work of rendering an answer, not the shared cache of anonymous answers.
+    settings.API_ANSWER_CACHE = False
 
     client = Client()
 
@@ -288,10 +290,16 @@ def in_process(runs: int, slug: str) -> None:
 # --- gunicorn under load -------------------------------------------------------------------
 
 
-def load(port: int, duration: float, connections: int, slugs: list[str]) -> None:
+PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
+
+
+def load(port: int, duration: float, connections: int, slugs: list[str], cache: bool) -> None:
     env = {
         **os.environ,
         "DEBUG": "false",
+        "API_ANSWER_CACHE": "true" if cache else "false",
+        # As behind the TLS-terminating proxy of production: requests say they came as HTTPS.
+        "SECURE_PROXY_SSL_HEADER": "true",
         "API_THROTTLE_ANON": "10000000/min",  # the load is one IP; measure the API, not the limit
         "LOG_LEVEL": "WARNING",
     }
@@ -317,7 +325,7 @@ def load(port: int, duration: float, connections: int, slugs: list[str]) -> None
         for _ in range(100):
             try:
                 c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                c.request("GET", "/api/v1/regions/")
+                c.request("GET", "/api/v1/regions/", headers=PROXY_HEADERS)
                 c.getresponse().read()
                 break
             except OSError:
@@ -342,7 +350,7 @@ def load(port: int, duration: float, connections: int, slugs: list[str]) -> None
                 url = rng.choice(urls)
                 start = time.perf_counter()
                 try:
-                    conn.request("GET", url)
+                    conn.request("GET", url, headers=PROXY_HEADERS)
                     response = conn.getresponse()
                     response.read()
                     if response.status != 200:
@@ -366,7 +374,8 @@ def load(port: int, duration: float, connections: int, slugs: list[str]) -> None
         latencies.sort()
         q = statistics.quantiles(latencies, n=100)
         print(
-            f"\n== gunicorn, 2 workers, 127.0.0.1:{port}, {connections} connections, {duration:.0f} s"
+            f"\n== gunicorn, 2 workers, 127.0.0.1:{port}, {connections} connections, {duration:.0f} s, "
+            f"answer cache {'on (production)' if cache else 'off (every answer rendered)'}"
         )
         print(
             f"requests {len(latencies)}   requests/s {len(latencies) / elapsed:.1f}   "
@@ -408,7 +417,8 @@ def main() -> None:
     )
     in_process(args.runs, detail)
     if not args.skip_load:
-        load(args.port, args.duration, args.connections, slugs)
+        for cache in (True, False):
+            load(args.port, args.duration, args.connections, slugs, cache)
 
 
 if __name__ == "__main__":

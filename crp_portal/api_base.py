@@ -568,7 +568,9 @@ class ApiViewMixin:
             setattr(self, request.method.lower(), lambda *a, **k: self._cached_answer(stored))
 
     def _answer_cache_key(self, request) -> str | None:
-        if request.method != "GET" or request.user.is_authenticated or self.export_format():
+        if not settings.API_ANSWER_CACHE or request.method != "GET":
+            return None
+        if request.user.is_authenticated or self.export_format():
             return None
         version = pagecache.pages_version()
         if not version:

@@ -200,6 +200,9 @@ REST_FRAMEWORK = {
     "DATETIME_FORMAT": "iso-8601",
     "DATE_FORMAT": "iso-8601",
 }
+# Anonymous JSON reads of the API answered from the shared cache until data changes
+# (crp_portal/pagecache.py). Off: every read is rendered from the database (bench/api.py).
+API_ANSWER_CACHE = env.bool("API_ANSWER_CACHE", default=True)
 # Requests per client: anonymous by IP, partners by account (API token or session). Read at
 # request time, so tests and load benchmarks can change them; an empty value means no limit.
 API_THROTTLE_RATES = {

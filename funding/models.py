@@ -213,6 +213,8 @@ class Contribution(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["plan", "status"], name="contribution_plan_status_idx"),
+            # The API's default order: a page is read off the index, not sorted from every row.
+            models.Index(fields=["-contributed_on", "-id"], name="contribution_date_order_idx"),
             models.Index(fields=["objective", "status"], name="contribution_obj_status_idx"),
             models.Index(fields=["intervention", "status"], name="contribution_int_status_idx"),
             models.Index(fields=["donor", "status"], name="contribution_donor_status_idx"),
