@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from objectives.models import Objective
 from plans.services import plan_check_editable
@@ -24,7 +25,8 @@ def _replace_activities(intervention: Intervention, texts: Sequence[str]) -> Non
     ]
     for activity in activities:
         activity.full_clean(exclude=["intervention"])
-    Activity.objects.bulk_create(activities)
+    # With their history records: a plan's past (as-of pages, restore) must know these lines.
+    bulk_create_with_history(activities, Activity)
 
 
 @transaction.atomic

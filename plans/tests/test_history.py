@@ -148,3 +148,22 @@ def test_api_as_of_refuses_drafts_and_bad_dates(api_client, db):
     year_2000 = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC).isoformat()
     assert api_client.get(url, {"at": year_2000}).status_code == 404  # did not exist yet
     assert api_client.get(url, {"at": "2999-01-01"}).status_code == 200  # a date is accepted
+
+
+def test_activities_written_by_the_intervention_service_are_in_the_history(editor):
+    from interventions import services as intervention_services
+    from objectives.tests.factories import ObjectiveFactory
+    from plans.history import plan_as_of
+
+    objective = ObjectiveFactory(plan=PlanFactory(status=Plan.Status.DRAFT))
+    intervention = intervention_services.intervention_create(
+        objective=objective, title="Shelter", actor=editor, activities=["First", "Second"]
+    )
+    then = timezone.now()
+    intervention_services.intervention_update(
+        intervention=intervention, actor=editor, activities=["Only"]
+    )
+    snapshot = plan_as_of(plan_id=objective.plan_id, at=then)
+    assert snapshot["objectives"][0]["interventions"][0]["activities"] == ["First", "Second"]
+    now = plan_as_of(plan_id=objective.plan_id, at=timezone.now())
+    assert now["objectives"][0]["interventions"][0]["activities"] == ["Only"]
