@@ -167,3 +167,23 @@ def test_activities_written_by_the_intervention_service_are_in_the_history(edito
     assert snapshot["objectives"][0]["interventions"][0]["activities"] == ["First", "Second"]
     now = plan_as_of(plan_id=objective.plan_id, at=timezone.now())
     assert now["objectives"][0]["interventions"][0]["activities"] == ["Only"]
+
+
+def test_as_of_tells_the_target_groups_and_plan_types_then(db):
+    from interventions.models import PlanType
+    from interventions.tests.factories import InterventionFactory
+    from objectives.models import TargetGroup
+    from plans.history import plan_as_of
+
+    intervention = InterventionFactory()
+    objective = intervention.objective
+    objective.target_groups.set(TargetGroup.objects.filter(slug="refugees"))
+    intervention.plan_types.set(PlanType.objects.order_by("slug")[:1])
+    then = timezone.now()
+    objective.target_groups.set(TargetGroup.objects.filter(slug="idps"))
+    intervention.plan_types.clear()
+    snapshot = plan_as_of(plan_id=objective.plan_id, at=then)["objectives"][0]
+    assert snapshot["target_groups"] == ["refugees"]
+    assert snapshot["interventions"][0]["plan_types"] == [PlanType.objects.order_by("slug")[0].slug]
+    now = plan_as_of(plan_id=objective.plan_id, at=timezone.now())["objectives"][0]
+    assert now["target_groups"] == ["idps"] and now["interventions"][0]["plan_types"] == []
