@@ -105,7 +105,7 @@ def plan_records_as_of(*, plan_id: int, at: datetime.datetime) -> dict[str, list
     return tree
 
 
-def _m2m_ids(record, name: str) -> list[int]:
+def m2m_ids_then(record, name: str) -> list[int]:
     """Ids of the rows an m2m field of a history record pointed at."""
     target = record.instance_type._meta.get_field(name).m2m_reverse_field_name()
     return list(getattr(record, name).values_list(f"{target}_id", flat=True))
@@ -167,7 +167,7 @@ def plan_as_of(*, plan_id: int, at: datetime.datetime) -> dict | None:
             "entities_targeted": o.entities_targeted,
             "narrative": o.narrative,
             "target_groups": sorted(
-                target_groups.get(pk, str(pk)) for pk in _m2m_ids(o, "target_groups")
+                target_groups.get(pk, str(pk)) for pk in m2m_ids_then(o, "target_groups")
             ),
             "interventions": [
                 {
@@ -177,7 +177,7 @@ def plan_as_of(*, plan_id: int, at: datetime.datetime) -> dict | None:
                     "people_targeted": i.people_targeted,
                     "narrative": i.narrative,
                     "plan_types": sorted(
-                        plan_types.get(pk, str(pk)) for pk in _m2m_ids(i, "plan_types")
+                        plan_types.get(pk, str(pk)) for pk in m2m_ids_then(i, "plan_types")
                     ),
                     "activities": activities.get(i.id, []),
                     "requirements": requirements.get(i.id, []),

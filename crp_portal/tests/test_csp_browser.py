@@ -1,6 +1,6 @@
 """In a real browser, the admin and Swagger UI work under the Content Security Policy: no
-violation is reported on the sign-in page, opening a plan's nested page, its history and as-of
-pages, and the API docs."""
+violation is reported on the sign-in page, opening a plan's nested page, its history, restore and
+as-of pages, and the API docs."""
 
 from __future__ import annotations
 
@@ -68,6 +68,8 @@ def test_admin_and_api_docs_run_without_csp_violations(live_server, demo, settin
         assert page.evaluate(total) == before + 1
         violations.extend(page.evaluate("window.__csp"))
         visit(f"/admin/plans/plan/{plan.pk}/history/", "#child-history")
+        version = plan.history.last().history_id  # the restore page of a recorded version
+        visit(f"/admin/plans/plan/{plan.pk}/history/{version}/", ".crp-restore")
         visit(f"/admin/plans/plan/{plan.pk}/as-of/", "#id_at")
         visit("/admin/funding/contribution/add/", "#contribution_form")
         visit("/api/docs/", ".swagger-ui .info")

@@ -74,8 +74,8 @@ def test_an_earlier_version_can_be_restored(tjk_client, demo):
     assert plan.title == "Wrong title"
     old = plan.history.filter(title=original_title).first()
     url = reverse("admin:plans_plan_simple_history", args=[plan.pk, old.history_id])
-    data = form_data(tjk_client.get(url).content.decode(), "historicalplan_form")
-    assert data["title"] == [original_title]
+    data = form_data(tjk_client.get(url).content.decode(), "restore-form")
+    assert data["loaded_version"] == [str(plan.version)]
     response = tjk_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     plan.refresh_from_db()
