@@ -58,7 +58,8 @@ class Intervention(TimeStampedModel):
     people_targeted = models.PositiveIntegerField(null=True, blank=True)
 
     objects = InterventionQuerySet.as_manager()
-    history = HistoricalRecords()
+    # Plan types are part of what an intervention says: recorded, so a restore brings them back.
+    history = HistoricalRecords(m2m_fields=[plan_types])
 
     class Meta:
         ordering = ["objective", "position", "id"]

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from objectives.models import Objective
 from plans.services import plan_content_lock
@@ -25,7 +26,8 @@ def _replace_activities(intervention: Intervention, texts: Sequence[str]) -> Non
     ]
     for activity in activities:
         activity.full_clean(exclude=["intervention"])
-    Activity.objects.bulk_create(activities)
+    # With their history records: a plan's past (as-of pages, restore) must know these lines.
+    bulk_create_with_history(activities, Activity)
 
 
 @transaction.atomic

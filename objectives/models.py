@@ -65,7 +65,8 @@ class Objective(TimeStampedModel):
     entities_targeted = models.PositiveIntegerField(null=True, blank=True)
 
     objects = ObjectiveQuerySet.as_manager()
-    history = HistoricalRecords()
+    # Target groups are part of what an objective says: recorded, so a restore brings them back.
+    history = HistoricalRecords(m2m_fields=[target_groups])
 
     class Meta:
         ordering = ["plan", "strategic_objective__number"]

@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -23,7 +23,7 @@ from crp_portal.admin_scoping import (
     PlanScopedAdminMixin,
     check_countries_editable,
 )
-from crp_portal.concurrency import VersionedAdminForm
+from crp_portal.concurrency import VersionConflict, VersionedAdminForm
 from funding.models import Requirement
 from interventions.models import Activity, Intervention
 from objectives.models import Objective
@@ -41,6 +41,7 @@ from .models import (
     RoleAssignment,
 )
 from .roles import role_scope_errors
+from .services_restore import moment_label, plan_restore, plan_restore_preview
 
 
 @admin.register(Region)
@@ -316,6 +317,75 @@ class PlanAdmin(
         plan = self._scoped_object(request, object_id)
         extra_context = {**(extra_context or {}), "child_changes": plan_child_changes(plan=plan)}
         return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """Restore the whole plan — fields, countries and every row of its page — to a recorded
+        version, through plans.services_restore, after a page showing what would change.
+        (simple-history's own revert would bring back the plan row alone.)"""
+        plan = self._scoped_object(request, object_id)
+        if not str(version_id).isdigit():
+            raise Http404
+        record = (
+            Plan.history.filter(id=plan.pk, history_id=int(version_id))
+            .select_related("history_user")
+            .first()
+        )
+        if record is None:
+            raise Http404
+        may_restore = self.has_change_permission(request, plan)
+        if request.method == "POST":
+            if not may_restore:
+                raise PermissionDenied
+            return self._restore(request, plan, record)
+        preview = plan_restore_preview(
+            plan=plan, history_id=record.history_id, actor=request.user if may_restore else None
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            **(extra_context or {}),
+            "opts": self.model._meta,
+            "title": _("Restore %(plan)s to an earlier version") % {"plan": plan},
+            "plan": plan,
+            "record": record,
+            "moment": moment_label(record.history_date),
+            "moment_iso": preview.at.isoformat(),
+            "preview": preview,
+            "may_restore": may_restore,
+        }
+        return TemplateResponse(request, "admin/plans/plan/restore.html", context)
+
+    def _restore(self, request, plan, record):
+        loaded = request.POST.get("loaded_version", "")
+        if not loaded.isdigit():
+            messages.error(request, _("This form lost its version number; reload the page."))
+            return HttpResponseRedirect(request.path)
+        try:  # PermissionDenied propagates: a 403
+            restored = plan_restore(
+                plan=plan,
+                actor=request.user,
+                history_id=record.history_id,
+                expected_version=int(loaded),
+            )
+        except VersionConflict as conflict:
+            messages.error(request, conflict.conflict.message())
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            if restored.version == int(loaded):
+                messages.info(request, _("Nothing to restore: the plan already says that."))
+            else:
+                messages.success(
+                    request,
+                    _("%(plan)s is restored to the version of %(moment)s (now version %(v)s).")
+                    % {
+                        "plan": restored,
+                        "moment": moment_label(record.history_date),
+                        "v": restored.version,
+                    },
+                )
+            return HttpResponseRedirect(reverse("admin:plans_plan_change", args=[plan.pk]))
+        return HttpResponseRedirect(request.path)  # back to the page, which says what changed
 
     def get_urls(self):
         as_of = path(

@@ -51,9 +51,34 @@ def _money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
-def plan_as_of(*, plan_id: int, at: datetime.datetime) -> dict | None:
-    """The plan with its years, presence, objectives, interventions, activities and yearly
-    requirements as they stood at `at`; None when the plan did not exist then."""
+def _latest_records(model, *, at: datetime.datetime, parent: str, parent_ids) -> list:
+    """The history records of `model` rows under `parent_ids` as they stood at `at`: each row's
+    latest record up to then, rows deleted by then left out."""
+    parent_ids = list(parent_ids)
+    if not parent_ids:
+        return []
+    history = model.history
+    ever = history.filter(**{f"{parent}__in": parent_ids}).values("id")
+    # Latest of each row first, then the parent filter: a row that moved away by then is out.
+    records = (
+        history.filter(id__in=ever, history_date__lte=at)
+        .latest_of_each()
+        .filter(**{f"{parent}__in": parent_ids})
+        .order_by("id", "history_date", "history_id")
+    )
+    latest = {}
+    for record in records:  # two records of one row at the same instant: the later id wins
+        latest[record.id] = record
+    return [r for r in latest.values() if r.history_type != "-"]
+
+
+def plan_records_as_of(*, plan_id: int, at: datetime.datetime) -> dict[str, list] | None:
+    """The history records that make up a plan at `at`: "plan" (its own record) and a list per
+    kind of row ("plan_years", "presences", "objectives", "interventions", "activities",
+    "requirements"). None when the plan did not exist then.
+
+    The one reading of the past: the as-of pages and the restore (plans.services_restore) use it.
+    """
     from funding.models import Requirement
     from interventions.models import Activity, Intervention
     from objectives.models import Objective
@@ -61,6 +86,41 @@ def plan_as_of(*, plan_id: int, at: datetime.datetime) -> dict | None:
     record = Plan.history.filter(id=plan_id, history_date__lte=at).first()
     if record is None or record.history_type == "-":
         return None
+    tree: dict[str, list] = {"plan": [record]}
+    tree["plan_years"] = _latest_records(PlanYear, at=at, parent="plan_id", parent_ids=[plan_id])
+    tree["presences"] = _latest_records(
+        OperationalPresence, at=at, parent="plan_id", parent_ids=[plan_id]
+    )
+    tree["objectives"] = _latest_records(Objective, at=at, parent="plan_id", parent_ids=[plan_id])
+    tree["interventions"] = _latest_records(
+        Intervention, at=at, parent="objective_id", parent_ids=[o.id for o in tree["objectives"]]
+    )
+    intervention_ids = [i.id for i in tree["interventions"]]
+    tree["activities"] = _latest_records(
+        Activity, at=at, parent="intervention_id", parent_ids=intervention_ids
+    )
+    tree["requirements"] = _latest_records(
+        Requirement, at=at, parent="intervention_id", parent_ids=intervention_ids
+    )
+    return tree
+
+
+def m2m_ids_then(record, name: str) -> list[int]:
+    """Ids of the rows an m2m field of a history record pointed at."""
+    target = record.instance_type._meta.get_field(name).m2m_reverse_field_name()
+    return list(getattr(record, name).values_list(f"{target}_id", flat=True))
+
+
+def plan_as_of(*, plan_id: int, at: datetime.datetime) -> dict | None:
+    """The plan with its years, presence, objectives, interventions, activities and yearly
+    requirements as they stood at `at`; None when the plan did not exist then."""
+    from interventions.models import PlanType
+    from objectives.models import TargetGroup
+
+    tree = plan_records_as_of(plan_id=plan_id, at=at)
+    if tree is None:
+        return None
+    record = tree["plan"][0]
     plan = {name: getattr(record, name) for name in PLAN_FIELDS}
     plan["published_at"] = plan["published_at"].isoformat() if plan["published_at"] else None
     plan["countries"] = sorted(c.country.iso3 for c in record.countries.select_related("country"))
@@ -74,7 +134,7 @@ def plan_as_of(*, plan_id: int, at: datetime.datetime) -> dict | None:
             "people_targeted": y.people_targeted,
             "entities_targeted": y.entities_targeted,
         }
-        for y in sorted(PlanYear.history.as_of(at).filter(plan_id=plan_id), key=lambda y: y.year)
+        for y in sorted(tree["plan_years"], key=lambda y: y.year)
     ]
     plan["operational_presence"] = [
         {
@@ -84,52 +144,46 @@ def plan_as_of(*, plan_id: int, at: datetime.datetime) -> dict | None:
             "field_offices": p.field_offices,
             "as_of_on": p.as_of_on.isoformat() if p.as_of_on else None,
         }
-        for p in OperationalPresence.history.as_of(at).filter(plan_id=plan_id)
+        for p in sorted(tree["presences"], key=lambda p: p.country.name)
     ]
-    objectives = sorted(
-        Objective.history.as_of(at).filter(plan_id=plan_id),
-        key=lambda o: o.strategic_objective.number,
-    )
-    objective_ids = [o.pk for o in objectives]
-    interventions = sorted(
-        Intervention.history.as_of(at).filter(objective_id__in=objective_ids),
-        key=lambda i: (i.position, i.pk),
-    )
-    intervention_ids = [i.pk for i in interventions]
+    target_groups = dict(TargetGroup.objects.values_list("pk", "slug"))
+    plan_types = dict(PlanType.objects.values_list("pk", "slug"))
+    objectives = sorted(tree["objectives"], key=lambda o: o.strategic_objective.number)
+    interventions = sorted(tree["interventions"], key=lambda i: (i.position, i.id))
     activities: dict[int, list] = {}
-    for a in sorted(
-        Activity.history.as_of(at).filter(intervention_id__in=intervention_ids),
-        key=lambda a: (a.position, a.pk),
-    ):
+    for a in sorted(tree["activities"], key=lambda a: (a.position, a.id)):
         activities.setdefault(a.intervention_id, []).append(a.text)
     requirements: dict[int, list] = {}
-    for r in sorted(
-        Requirement.history.as_of(at).filter(intervention_id__in=intervention_ids),
-        key=lambda r: r.year,
-    ):
+    for r in sorted(tree["requirements"], key=lambda r: r.year):
         requirements.setdefault(r.intervention_id, []).append(
             {"year": r.year, "amount_usd": _money(r.amount_usd)}
         )
     plan["objectives"] = [
         {
-            "id": o.pk,
+            "id": o.id,
             "strategic_objective": o.strategic_objective.number,
             "title": o.strategic_objective.title,
             "people_targeted": o.people_targeted,
             "entities_targeted": o.entities_targeted,
             "narrative": o.narrative,
+            "target_groups": sorted(
+                target_groups.get(pk, str(pk)) for pk in m2m_ids_then(o, "target_groups")
+            ),
             "interventions": [
                 {
-                    "id": i.pk,
+                    "id": i.id,
                     "title": i.title,
                     "sector": i.sector.name if i.sector_id else None,
                     "people_targeted": i.people_targeted,
                     "narrative": i.narrative,
-                    "activities": activities.get(i.pk, []),
-                    "requirements": requirements.get(i.pk, []),
+                    "plan_types": sorted(
+                        plan_types.get(pk, str(pk)) for pk in m2m_ids_then(i, "plan_types")
+                    ),
+                    "activities": activities.get(i.id, []),
+                    "requirements": requirements.get(i.id, []),
                 }
                 for i in interventions
-                if i.objective_id == o.pk
+                if i.objective_id == o.id
             ],
         }
         for o in objectives

@@ -1,6 +1,6 @@
 """In a real browser, the admin and Swagger UI work under the Content Security Policy: no
-violation is reported on the sign-in page, opening a plan's nested page, its history and as-of
-pages, and the API docs."""
+violation is reported on the sign-in page, opening a plan's nested page, its history, restore and
+as-of pages, and the API docs."""
 
 from __future__ import annotations
 
@@ -35,6 +35,9 @@ def test_admin_and_api_docs_run_without_csp_violations(live_server, demo, settin
     signed_in.force_login(get_user_model().objects.get(username="admin"))
     session = signed_in.cookies[settings.SESSION_COOKIE_NAME].value
     plan = demo["tajikistan-crp-2020"]
+    version = plan.history.first().history_id  # its restore page (read here: no ORM in the loop)
+    plan.title, plan.version = "Renamed since", plan.version + 1  # so that page has changes
+    plan.save()
     violations: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
@@ -68,6 +71,7 @@ def test_admin_and_api_docs_run_without_csp_violations(live_server, demo, settin
         assert page.evaluate(total) == before + 1
         violations.extend(page.evaluate("window.__csp"))
         visit(f"/admin/plans/plan/{plan.pk}/history/", "#child-history")
+        visit(f"/admin/plans/plan/{plan.pk}/history/{version}/", "#restore-form")
         visit(f"/admin/plans/plan/{plan.pk}/as-of/", "#id_at")
         visit("/admin/funding/contribution/add/", "#contribution_form")
         visit("/api/docs/", ".swagger-ui .info")

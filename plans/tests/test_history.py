@@ -74,8 +74,8 @@ def test_an_earlier_version_can_be_restored(tjk_client, demo):
     assert plan.title == "Wrong title"
     old = plan.history.filter(title=original_title).first()
     url = reverse("admin:plans_plan_simple_history", args=[plan.pk, old.history_id])
-    data = form_data(tjk_client.get(url).content.decode(), "historicalplan_form")
-    assert data["title"] == [original_title]
+    data = form_data(tjk_client.get(url).content.decode(), "restore-form")
+    assert data["loaded_version"] == [str(plan.version)]
     response = tjk_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     plan.refresh_from_db()
@@ -148,3 +148,42 @@ def test_api_as_of_refuses_drafts_and_bad_dates(api_client, db):
     year_2000 = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC).isoformat()
     assert api_client.get(url, {"at": year_2000}).status_code == 404  # did not exist yet
     assert api_client.get(url, {"at": "2999-01-01"}).status_code == 200  # a date is accepted
+
+
+def test_activities_written_by_the_intervention_service_are_in_the_history(editor):
+    from interventions import services as intervention_services
+    from objectives.tests.factories import ObjectiveFactory
+    from plans.history import plan_as_of
+
+    objective = ObjectiveFactory(plan=PlanFactory(status=Plan.Status.DRAFT))
+    intervention = intervention_services.intervention_create(
+        objective=objective, title="Shelter", actor=editor, activities=["First", "Second"]
+    )
+    then = timezone.now()
+    intervention_services.intervention_update(
+        intervention=intervention, actor=editor, activities=["Only"]
+    )
+    snapshot = plan_as_of(plan_id=objective.plan_id, at=then)
+    assert snapshot["objectives"][0]["interventions"][0]["activities"] == ["First", "Second"]
+    now = plan_as_of(plan_id=objective.plan_id, at=timezone.now())
+    assert now["objectives"][0]["interventions"][0]["activities"] == ["Only"]
+
+
+def test_as_of_tells_the_target_groups_and_plan_types_then(db):
+    from interventions.models import PlanType
+    from interventions.tests.factories import InterventionFactory
+    from objectives.models import TargetGroup
+    from plans.history import plan_as_of
+
+    intervention = InterventionFactory()
+    objective = intervention.objective
+    objective.target_groups.set(TargetGroup.objects.filter(slug="refugees"))
+    intervention.plan_types.set(PlanType.objects.order_by("slug")[:1])
+    then = timezone.now()
+    objective.target_groups.set(TargetGroup.objects.filter(slug="idps"))
+    intervention.plan_types.clear()
+    snapshot = plan_as_of(plan_id=objective.plan_id, at=then)["objectives"][0]
+    assert snapshot["target_groups"] == ["refugees"]
+    assert snapshot["interventions"][0]["plan_types"] == [PlanType.objects.order_by("slug")[0].slug]
+    now = plan_as_of(plan_id=objective.plan_id, at=timezone.now())["objectives"][0]
+    assert now["target_groups"] == ["idps"] and now["interventions"][0]["plan_types"] == []
