@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
@@ -34,6 +35,7 @@ from rest_framework import exceptions, pagination, permissions, renderers, seria
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
+from rest_framework.utils import encoders
 
 from . import pagecache
 from .api_concurrency import etag as etag_of
@@ -427,6 +429,24 @@ def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
             return {prefix[:-1]: "; ".join(_cell(v) for v in data)}
         return {prefix[:-1]: f"{len(data)} items"}
     return {prefix[:-1]: data}
+
+
+class JSONRenderer(renderers.JSONRenderer):
+    """DRF's compact JSON, encoded by orjson: the same bytes at a fraction of the time (about
+    1.5 ms of a 100-intervention plan's 20 ms, bench/api.py). Dates and anything orjson does not
+    know go through DRF's encoder, so the text is DRF's (e.g. datetimes with a trailing Z)."""
+
+    _fallback = encoders.JSONEncoder()
+    _options = orjson.OPT_PASSTHROUGH_DATETIME
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        if data is None:
+            return b""
+        if self.get_indent(accepted_media_type or "", renderer_context or {}):
+            return super().render(data, accepted_media_type, renderer_context)
+        text = orjson.dumps(data, default=self._fallback.default, option=self._options)
+        # As DRF: line and paragraph separators escaped, for JavaScript that evals JSON.
+        return text.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
 
 
 class CSVRenderer(renderers.BaseRenderer):

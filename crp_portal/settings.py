@@ -189,7 +189,7 @@ REST_FRAMEWORK = {
         "crp_portal.api_base.StableOrderingFilter",
     ],
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "crp_portal.api_base.JSONRenderer",
         "crp_portal.api_base.CSVRenderer",
         "crp_portal.api_base.HXLRenderer",
     ],

@@ -103,3 +103,26 @@ def test_docs_are_served_without_internet(client, settings):
     assert "drf_spectacular_sidecar/swagger-ui-dist" in page
     assert "cdn." not in page and "unpkg" not in page
     assert client.get("/api/schema/").status_code == 200
+
+
+def test_the_fast_json_renderer_writes_drfs_bytes():
+    """orjson encodes the API's JSON; the text must be what DRF's renderer writes."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils.translation import gettext_lazy
+    from rest_framework.exceptions import ErrorDetail
+    from rest_framework.renderers import JSONRenderer as DRFRenderer
+
+    from crp_portal.api_base import JSONRenderer
+
+    data = {
+        "money": Decimal("1075000.00"),
+        "when": dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC),
+        "day": dt.date(2024, 5, 1),
+        "label": gettext_lazy("Published"),
+        "error": [ErrorDetail("Unknown country XXX.", code="invalid")],
+        "text": "Душанбе — “quoted” \u2028 line",
+        "nested": [{"n": 1, "none": None, "yes": True, "pct": 55.53}],
+    }
+    assert JSONRenderer().render(data) == DRFRenderer().render(data)

@@ -1,4 +1,4 @@
-"""A plan's nested content for the API detail, read as plain values: one query per level.
+"""A plan's nested content for the API detail, read as plain values: one query per level (tags joined to their row).
 
 Building model instances for every objective, intervention, activity and requirement (and a
 prefetch per relation) cost ~4.5x the raw-SQL floor of the same fields (bench/api.py). Here each
@@ -91,43 +91,17 @@ def _presence(plan: Plan) -> list[dict]:
     ]
 
 
-def _named(through_rows) -> dict[int, list[dict]]:
-    named: dict[int, list[dict]] = defaultdict(list)
-    for owner, slug, name in through_rows:
-        named[owner].append({"slug": slug, "name": name})
-    return named
+def _tagged(row: tuple) -> tuple[tuple, tuple]:
+    """A row of a parent LEFT JOINed to one of its tags (a plan type, a target group): the
+    parent's columns, and the tag's (slug, name) — (None, None) when it has none."""
+    return row[:-2], row[-2:]
 
 
 def _interventions(plan: Plan) -> tuple[dict[int, list[dict]], list[datetime.datetime]]:
-    """Interventions by objective id, with activities and requirements; and their dates.
-
-    Children are found by their intervention's id (an index lookup), not by joining every
-    activity to its intervention and objective to filter on the plan.
-    """
-    rows = list(
-        Intervention.objects.filter(objective__plan_id=plan.pk)
-        .order_by("position", "id")
-        .values_list(
-            "id",
-            "objective_id",
-            "position",
-            "title",
-            "sector__slug",
-            "sector__name",
-            "narrative",
-            "people_targeted",
-            "updated_at",
-            *ROLLUP_FIGURES,
-        )
-    )
-    # Children by intervention id, as a subquery: an index lookup per row, and no list of ids
-    # to send (building a 100-value IN clause costs more than running it).
+    """Interventions by objective id, with plan types, activities and requirements; and their
+    dates. Children are found by a subquery of the plan's intervention ids (an index lookup),
+    not by joining every activity to its intervention and objective to filter on the plan."""
     ids = Intervention.objects.filter(objective__plan_id=plan.pk).values("id")
-    plan_types = _named(
-        Intervention.plan_types.through.objects.filter(intervention_id__in=ids)
-        .order_by("plantype__name")
-        .values_list("intervention_id", "plantype__slug", "plantype__name")
-    )
     activities: dict[int, list[dict]] = defaultdict(list)
     for intervention_id, pk, position, text in (
         Activity.objects.filter(intervention_id__in=ids)
@@ -144,26 +118,53 @@ def _interventions(plan: Plan) -> tuple[dict[int, list[dict]], list[datetime.dat
     ):
         requirements[intervention_id].append({"year": year, "funding_required": money_text(amount)})
         dates.append(updated_at)
+    # One row per intervention and plan type: the types come with it, not by a query of their own.
+    rows = (
+        Intervention.objects.filter(objective__plan_id=plan.pk)
+        .order_by("position", "id", "plan_types__name")
+        .values_list(
+            "id",
+            "objective_id",
+            "position",
+            "title",
+            "sector__slug",
+            "sector__name",
+            "narrative",
+            "people_targeted",
+            "updated_at",
+            *ROLLUP_FIGURES,
+            "plan_types__slug",
+            "plan_types__name",
+        )
+    )
     by_objective: dict[int, list[dict]] = defaultdict(list)
-    for (
-        pk,
-        objective_id,
-        position,
-        title,
-        sector,
-        sector_name,
-        narrative,
-        people,
-        updated,
-        *money,
-    ) in rows:
-        by_objective[objective_id].append(
-            {
+    last: dict | None = None
+    for row in rows:
+        (
+            (
+                pk,
+                objective_id,
+                position,
+                title,
+                sector,
+                sector_name,
+                narrative,
+                people,
+                updated,
+                *money,
+            ),
+            (
+                type_slug,
+                type_name,
+            ),
+        ) = _tagged(row)
+        if last is None or last["id"] != pk:
+            last = {
                 "id": pk,
                 "position": position,
                 "title": title,
                 "sector": {"slug": sector, "name": sector_name} if sector else None,
-                "plan_types": plan_types.get(pk, []),
+                "plan_types": [],
                 "narrative": narrative,
                 "people_targeted": people,
                 "activities": activities.get(pk, []),
@@ -171,23 +172,18 @@ def _interventions(plan: Plan) -> tuple[dict[int, list[dict]], list[datetime.dat
                 "updated_at": iso_datetime(updated),
                 **_figures(money),
             }
-        )
-        dates.append(updated)
+            by_objective[objective_id].append(last)
+            dates.append(updated)
+        if type_slug is not None:
+            last["plan_types"].append({"slug": type_slug, "name": type_name})
     return by_objective, dates
 
 
-def plan_content(plan: Plan) -> PlanContent:
-    """Years, objectives (down to activities and requirements) and presence of one plan."""
-    interventions, dates = _interventions(plan)
-    target_groups = _named(
-        Objective.target_groups.through.objects.filter(objective__plan_id=plan.pk)
-        .order_by("targetgroup__name")
-        .values_list("objective_id", "targetgroup__slug", "targetgroup__name")
-    )
-    objectives = []
+def _objectives(plan: Plan, interventions: dict[int, list[dict]], dates: list) -> list[dict]:
+    """The plan's objectives with their target groups (one row per group, as for plan types)."""
     rows = (
         Objective.objects.filter(plan_id=plan.pk)
-        .order_by("strategic_objective__number")
+        .order_by("strategic_objective__number", "target_groups__name")
         .values_list(
             "id",
             "strategic_objective__number",
@@ -198,24 +194,44 @@ def plan_content(plan: Plan) -> PlanContent:
             "entities_targeted",
             "updated_at",
             *ROLLUP_FIGURES,
+            "target_groups__slug",
+            "target_groups__name",
         )
     )
-    for pk, number, so_title, description, narrative, people, entities, updated, *money in rows:
-        objectives.append(
-            {
-                "id": pk,
-                "strategic_objective": {"number": number, "title": so_title},
-                "people_description": description,
-                "target_groups": target_groups.get(pk, []),
-                "narrative": narrative,
-                "people_targeted": people,
-                "entities_targeted": entities,
-                "updated_at": iso_datetime(updated),
-                **_figures(money),
-                "interventions": interventions.get(pk, []),
-            }
-        )
-        dates.append(updated)
+    objectives: list[dict] = []
+    for row in rows:
+        (
+            (pk, number, so_title, description, narrative, people, entities, updated, *money),
+            (
+                group_slug,
+                group_name,
+            ),
+        ) = _tagged(row)
+        if not objectives or objectives[-1]["id"] != pk:
+            objectives.append(
+                {
+                    "id": pk,
+                    "strategic_objective": {"number": number, "title": so_title},
+                    "people_description": description,
+                    "target_groups": [],
+                    "narrative": narrative,
+                    "people_targeted": people,
+                    "entities_targeted": entities,
+                    "updated_at": iso_datetime(updated),
+                    **_figures(money),
+                    "interventions": interventions.get(pk, []),
+                }
+            )
+            dates.append(updated)
+        if group_slug is not None:
+            objectives[-1]["target_groups"].append({"slug": group_slug, "name": group_name})
+    return objectives
+
+
+def plan_content(plan: Plan) -> PlanContent:
+    """Years, objectives (down to activities and requirements) and presence of one plan."""
+    interventions, dates = _interventions(plan)
+    objectives = _objectives(plan, interventions, dates)
     return PlanContent(
         years=_years(plan),
         objectives=objectives,
