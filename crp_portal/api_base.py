@@ -437,7 +437,7 @@ class JSONRenderer(renderers.JSONRenderer):
     know go through DRF's encoder, so the text is DRF's (e.g. datetimes with a trailing Z)."""
 
     _fallback = encoders.JSONEncoder()
-    _options = orjson.OPT_PASSTHROUGH_DATETIME
+    _options = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS  # {0: …}: list errors
 
     def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
         if data is None:

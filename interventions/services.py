@@ -84,8 +84,10 @@ def intervention_update(
             row=intervention,
             yours=fields,
         )
-    if moving:
-        intervention.objective = objective
+    if moving:  # with its earmarked money, as the admin moves it (one rule for both)
+        from funding.services import intervention_move  # funding depends on interventions
+
+        intervention = intervention_move(intervention=intervention, objective=objective)
     for name in INTERVENTION_FIELDS:
         if name in fields:
             setattr(intervention, name, fields[name])

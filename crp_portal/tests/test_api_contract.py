@@ -124,5 +124,6 @@ def test_the_fast_json_renderer_writes_drfs_bytes():
         "error": [ErrorDetail("Unknown country XXX.", code="invalid")],
         "text": "Душанбе — “quoted” \u2028 line",
         "nested": [{"n": 1, "none": None, "yes": True, "pct": 55.53}],
+        "requirements": {0: {"amount_usd": [ErrorDetail("Not a number.", code="invalid")]}},
     }
     assert JSONRenderer().render(data) == DRFRenderer().render(data)

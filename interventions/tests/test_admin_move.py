@@ -44,3 +44,24 @@ def test_a_move_outside_the_plans_years_is_refused_with_a_message(client, superu
     assert "outside the period" in response.content.decode()
     intervention.refresh_from_db()
     assert intervention.objective.plan_id != target.plan_id
+
+
+def test_an_api_move_takes_the_earmarked_money_along_as_the_admin_does(api_client, superuser):
+    intervention = InterventionFactory()
+    target = ObjectiveFactory(plan=PlanFactory())
+    contribution = ContributionFactory(
+        plan=intervention.objective.plan,
+        intervention=intervention,
+        currency=Currency.objects.get(code="USD"),
+        amount=Decimal("10.00"),
+    )
+    api_client.force_authenticate(superuser)
+    url = f"/api/v1/interventions/{intervention.pk}/"
+    response = api_client.patch(
+        url, {"objective": target.pk}, format="json", HTTP_IF_MATCH=api_client.get(url)["ETag"]
+    )
+    assert response.status_code == 200, response.content
+    contribution.refresh_from_db()
+    assert (contribution.plan_id, contribution.objective_id) == (target.plan_id, target.pk)
+    intervention.refresh_from_db()
+    assert intervention.objective_id == target.pk
