@@ -222,6 +222,16 @@ def version_check(
         )
 
 
+def version_next(row: models.Model, *, reason: str) -> None:
+    """Record the next version of a row locked by the caller, in its history with `reason`.
+    Plan content edits call it before writing the content (plans.services.plan_content_lock,
+    the admin's objective and intervention pages), so the history can tell what a row was at
+    any version (changed_fields_since)."""
+    row.version += 1
+    row._change_reason = reason
+    row.save(update_fields=["version", "updated_at"])
+
+
 class VersionedAdminForm(forms.ModelForm):
     """A model form that carries the version it was loaded with and refuses a stale save."""
 
@@ -281,9 +291,12 @@ class PlanContentVersionedAdminMixin:
     form = PlanContentVersionedForm
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
         if change and form.locked_version is not None:
             guarded = form.versioned()  # the plan it was loaded under (locked since clean)
-            type(guarded)._default_manager.filter(pk=guarded.pk).update(
-                version=form.locked_version + 1
+            guarded.version = form.locked_version
+            version_next(
+                guarded,
+                reason=_("%(kind)s changed: %(row)s")
+                % {"kind": obj._meta.verbose_name.capitalize(), "row": obj},
             )
+        super().save_model(request, obj, form, change)

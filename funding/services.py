@@ -154,7 +154,17 @@ def contribution_record(
             contribution,
             current=current_version,
             expected=expected_version,
-            yours={"amount": amount, "status": status, "reference": reference},
+            yours={
+                "donor": donor,
+                "plan": plan,
+                "objective": objective,
+                "intervention": intervention,
+                "amount": amount,
+                "currency": currency,
+                "status": status,
+                "contributed_on": contributed_on,
+                "reference": reference,
+            },
         )
     if plan.status == Plan.Status.ARCHIVED and contribution is None:
         raise ValidationError({"plan": _("This plan is archived; it takes no new funding.")})

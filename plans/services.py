@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from crp_portal.concurrency import version_check
+from crp_portal.concurrency import version_check, version_next
 
 from .models import Plan
 
@@ -51,9 +51,7 @@ def plan_content_lock(
         yours=yours,
         guard=plan,
     )
-    plan.version += 1
-    plan._change_reason = reason
-    plan.save(update_fields=["version", "updated_at"])
+    version_next(plan, reason=reason)
     return plan
 
 

@@ -313,3 +313,23 @@ def test_intervention_page_and_plan_page_edits_of_one_plan_do_not_cross(client, 
     assert "saved this record after you opened it" in response.content.decode()
     intervention.refresh_from_db()
     assert intervention.title == "Alice's title"
+
+
+def test_an_admin_intervention_page_save_is_a_recorded_plan_version(client, demo, tjk_api):
+    """The intervention page records its plan's next version before it writes, as the services
+    do, so a stale API client is told what that page changed."""
+    plan = demo[TJK]
+    intervention = plan.objectives.first().interventions.first()
+    url = f"/api/v1/interventions/{intervention.pk}/"
+    stale = tjk_api.get(url)["ETag"]
+    page_url = reverse("admin:interventions_intervention_change", args=[intervention.pk])
+    admin_client = _login(client, "admin")
+    form = form_data(admin_client.get(page_url).content.decode(), "intervention_form")
+    form["title"] = ["Changed in the admin"]
+    assert admin_client.post(page_url, form).status_code == 302
+    assert plan.history.first().history_change_reason.startswith("Intervention changed")
+    response = _patch(tjk_api, url, {"title": "Mine"}, stale)
+    assert response.status_code == 412
+    assert response.json()["changes"] == [
+        {"field": "title", "their_value": "Changed in the admin", "your_value": "Mine"}
+    ]

@@ -115,12 +115,12 @@ LIST_VALUES = (
 def plan_row(plan: Plan) -> dict:
     """A Plan instance as a LIST_VALUES row (with its countries)."""
     rollup = rollup_of(plan)
+    countries = getattr(plan, "country_refs", None)
+    if countries is None:
+        countries = [{"code": c.iso3, "name": c.name} for c in plan.countries.all()]
     row = {name: getattr(plan, name) for name in LIST_VALUES if "__" not in name}
-    row.update(
-        {f"rollup__{f}": getattr(rollup, f, None) for f in FIGURES.values()},
-        countries=getattr(plan, "country_refs", None)
-        or [{"code": c.iso3, "name": c.name} for c in plan.countries.all()],
-    )
+    row.update({f"rollup__{f}": getattr(rollup, f, None) for f in FIGURES.values()})
+    row["countries"] = countries
     return row
 
 
@@ -175,19 +175,11 @@ class PlanDetailSerializer(PlanSerializer):
 
     @extend_schema_field(PlanYearSerializer(many=True))
     def get_years(self, plan: Plan) -> list[dict]:
-        return self._content(plan).years
-
-    @staticmethod
-    def _content(plan: Plan):
-        """The nested content, read once per plan as plain values (plans/api/content.py)."""
-        if not hasattr(plan, "content"):
-            from .content import plan_content
-
-            plan.content = plan_content(plan)
-        return plan.content
+        return plan.content.years
 
     def to_representation(self, plan: Plan) -> dict:
-        content = self._content(plan)
+        """`plan.content` is its nested content, read by the view (plans/api/content.py)."""
+        content = plan.content
         return {
             **super().to_representation(plan),
             "vision_narrative": plan.vision_narrative,
