@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -14,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from interventions.models import Intervention
 from objectives.models import Objective
 from plans.history_records import ChangedHistoricalRecords as HistoricalRecords
-from plans.models import MAX_YEAR, MIN_YEAR, Country, Plan, TimeStampedModel
+from plans.models import MAX_YEAR, MIN_YEAR, Country, Plan, TimeStampedModel, year_outside_period
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 ZERO = Decimal("0.00")
@@ -88,12 +87,7 @@ class Requirement(TimeStampedModel):
             return
         plan = intervention.objective.plan
         if not plan.start_year <= self.year <= plan.end_year:
-            raise ValidationError(
-                {
-                    "year": _("Year %(year)s is outside the plan's period %(period)s.")
-                    % {"year": self.year, "period": plan.period_label}
-                }
-            )
+            raise year_outside_period(year=self.year, plan=plan)
 
 
 class Donor(TimeStampedModel):

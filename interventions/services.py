@@ -1,17 +1,23 @@
-"""Writes of interventions, their activities and yearly requirements (STYLE §4).
+"""Writes of interventions and their activities (STYLE §4).
 
-The permission check is inside each service, so the admin and the API cannot skip it.
+The permission check is inside each service, so the admin and the API cannot skip it. Each is
+a whole edit of its plan, or, given `edit=` (plans.services.plan_content_lock), one part of the
+caller's edit. Yearly requirements are money, and moving an intervention takes its earmarked
+contributions along: both are funding's (funding.services.intervention_save writes an
+intervention with its requirements, moving it when its objective changes).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from objectives.models import Objective
+from plans.models import Plan
 from plans.services import plan_content_lock
 
 from .models import Activity, Intervention, PlanType, Sector
@@ -19,7 +25,32 @@ from .models import Activity, Intervention, PlanType, Sector
 INTERVENTION_FIELDS = ("title", "position", "sector", "narrative", "people_targeted")
 
 
-def _replace_activities(intervention: Intervention, texts: Sequence[str]) -> None:
+def _fields_check(fields: dict) -> None:
+    unknown = set(fields) - set(INTERVENTION_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
+
+
+def _intervention_save(intervention: Intervention, plan_types, activities, actor):
+    intervention._history_user = actor
+    intervention.full_clean()
+    intervention.save()  # auto_now: children have no timestamp, the intervention dates them
+    if plan_types is not None:
+        plan_types = list(plan_types)
+        if {p.pk for p in plan_types} != set(intervention.plan_types.values_list("pk", flat=True)):
+            intervention.plan_types.set(plan_types)
+    if activities is not None:
+        _activities_write(intervention, activities)
+    return intervention
+
+
+def _activities_write(intervention: Intervention, texts: Sequence[str]) -> None:
+    texts = list(texts)
+    current = list(
+        intervention.activities.order_by("position", "id").values_list("text", flat=True)
+    )
+    if current == texts:
+        return  # unchanged: keep the rows (and their history) as they are
     intervention.activities.all().delete()
     activities = [
         Activity(intervention=intervention, position=i, text=t) for i, t in enumerate(texts)
@@ -39,21 +70,19 @@ def intervention_create(
     plan_types: Iterable[PlanType] = (),
     activities: Sequence[str] = (),
     sector: Sector | None = None,
+    edit: Plan | None = None,
     **fields,
 ) -> Intervention:
-    """Add an intervention with its activities under an objective of a plan the actor edits.
-
-    Yearly requirements are money: funding.services.requirements_replace writes them.
-    """
+    """Add an intervention with its activities under an objective of a plan the actor edits."""
+    _fields_check(fields)
     plan_content_lock(
-        plan_id=objective.plan_id, actor=actor, reason=_("Intervention added: %s") % title
+        plan_id=objective.plan_id,
+        actor=actor,
+        reason=_("Intervention added: %s") % title,
+        edit=edit,
     )
     intervention = Intervention(objective=objective, title=title, sector=sector, **fields)
-    intervention.full_clean()
-    intervention.save()
-    intervention.plan_types.set(list(plan_types))
-    _replace_activities(intervention, activities)
-    return intervention
+    return _intervention_save(intervention, plan_types, activities, actor)
 
 
 @transaction.atomic
@@ -64,37 +93,69 @@ def intervention_update(
     plan_types: Iterable[PlanType] | None = None,
     activities: Sequence[str] | None = None,
     expected_version: int | None = None,
+    edit: Plan | None = None,
     **fields,
 ) -> Intervention:
-    """Change an intervention; activities, when given, replace the current ones.
-    `expected_version` is its plan's version the change was made on (None: not checked).
-
-    Moving it to another objective needs the right to edit both plans; both get a new version.
+    """Change an intervention under its objective; activities, when given, replace the current
+    ones. `expected_version` is its plan's version the change was made on (None: not checked).
     """
+    _fields_check(fields)
     intervention = Intervention.objects.select_related("objective").get(pk=intervention.pk)
-    objective = fields.pop("objective", None)
-    moving = objective is not None and objective.pk != intervention.objective_id
-    plan_ids = {intervention.objective.plan_id, objective.plan_id if moving else None} - {None}
-    for pk in sorted(plan_ids):  # in id order: two moves between the same plans never deadlock
-        plan_content_lock(
-            plan_id=pk,
-            actor=actor,
-            reason=_("Intervention changed: %s") % intervention.title,
-            expected_version=expected_version if pk == intervention.objective.plan_id else None,
-            row=intervention,
-            yours=fields,
-        )
-    if moving:  # with its earmarked money, as the admin moves it (one rule for both)
-        from funding.services import intervention_move  # funding depends on interventions
+    plan_content_lock(
+        plan_id=intervention.objective.plan_id,
+        actor=actor,
+        reason=_("Intervention changed: %s") % intervention.title,
+        expected_version=expected_version,
+        row=intervention,
+        yours=fields,
+        edit=edit,
+    )
+    for name, value in fields.items():
+        setattr(intervention, name, value)
+    return _intervention_save(intervention, plan_types, activities, actor)
 
-        intervention = intervention_move(intervention=intervention, objective=objective)
-    for name in INTERVENTION_FIELDS:
-        if name in fields:
-            setattr(intervention, name, fields[name])
-    intervention.full_clean()
-    intervention.save()  # auto_now: children have no timestamp, the intervention dates them
-    if plan_types is not None:
-        intervention.plan_types.set(list(plan_types))
-    if activities is not None:
-        _replace_activities(intervention, activities)
-    return intervention
+
+@transaction.atomic
+def activities_replace(
+    *, intervention: Intervention, texts: Sequence[str], actor, edit: Plan | None = None
+) -> None:
+    """Set an intervention's activities to `texts`, in order."""
+    plan_content_lock(
+        plan_id=intervention.objective.plan_id,
+        actor=actor,
+        reason=_("Activities changed: %s") % intervention.title,
+        edit=edit,
+    )
+    _activities_write(intervention, texts)
+
+
+@transaction.atomic
+def intervention_delete(
+    *,
+    intervention: Intervention,
+    actor,
+    expected_version: int | None = None,
+    edit: Plan | None = None,
+) -> None:
+    """Delete an intervention with its activities and requirements, unless money is earmarked
+    to it (correct or move those contributions first: money is never deleted with content)."""
+    intervention = Intervention.objects.select_related("objective").get(pk=intervention.pk)
+    plan_content_lock(
+        plan_id=intervention.objective.plan_id,
+        actor=actor,
+        reason=_("Intervention deleted: %s") % intervention.title,
+        expected_version=expected_version,
+        row=intervention,
+        edit=edit,
+    )
+    # Contributions are funding's rows, read through their reverse relation (domain order).
+    if intervention.contributions.exists():
+        raise ValidationError(
+            _(
+                "Intervention “%(title)s” has contributions earmarked to it; correct or move "
+                "them before deleting it."
+            )
+            % {"title": intervention.title}
+        )
+    intervention._history_user = actor
+    intervention.delete()

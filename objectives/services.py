@@ -1,9 +1,14 @@
-"""Writes of plans' objectives, with the actor's permission checked inside (STYLE §4)."""
+"""Writes of plans' objectives, with the actor's permission checked inside (STYLE §4).
+
+Each service is a whole edit of its plan (locked, version-checked, recorded as the plan's next
+version), or, given `edit=` (plans.services.plan_content_lock), one part of the caller's edit.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -15,6 +20,19 @@ from .models import Objective, StrategicObjective, TargetGroup
 OBJECTIVE_FIELDS = ("people_description", "narrative", "people_targeted", "entities_targeted")
 
 
+def _objective_save(objective: Objective, target_groups, actor) -> Objective:
+    objective._history_user = actor
+    objective.full_clean()
+    objective.save()
+    if target_groups is not None:
+        target_groups = list(target_groups)
+        if {t.pk for t in target_groups} != set(
+            objective.target_groups.values_list("pk", flat=True)
+        ):
+            objective.target_groups.set(target_groups)
+    return objective
+
+
 @transaction.atomic
 def objective_create(
     *,
@@ -22,19 +40,21 @@ def objective_create(
     strategic_objective: StrategicObjective,
     actor,
     target_groups: Iterable[TargetGroup] = (),
+    edit: Plan | None = None,
     **fields,
 ) -> Objective:
     """Add an objective to a plan the actor edits; one per strategic objective."""
+    unknown = set(fields) - set(OBJECTIVE_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
     plan = plan_content_lock(
         plan_id=plan.pk,
         actor=actor,
         reason=_("Objective added: %s") % strategic_objective,
+        edit=edit,
     )
     objective = Objective(plan=plan, strategic_objective=strategic_objective, **fields)
-    objective.full_clean()
-    objective.save()
-    objective.target_groups.set(list(target_groups))
-    return objective
+    return _objective_save(objective, target_groups, actor)
 
 
 @transaction.atomic
@@ -45,10 +65,14 @@ def objective_update(
     strategic_objective: StrategicObjective | None = None,
     target_groups: Iterable[TargetGroup] | None = None,
     expected_version: int | None = None,
+    edit: Plan | None = None,
     **fields,
 ) -> Objective:
     """Change an objective of a plan the actor edits (its plan never changes).
     `expected_version` is the plan's version the change was made on (None: not checked)."""
+    unknown = set(fields) - set(OBJECTIVE_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
     objective = Objective.objects.get(pk=objective.pk)
     yours = {**fields, "strategic_objective": strategic_objective}
     objective.plan = plan_content_lock(
@@ -58,14 +82,42 @@ def objective_update(
         expected_version=expected_version,
         row=objective,
         yours={k: v for k, v in yours.items() if v is not None},
+        edit=edit,
     )
     if strategic_objective is not None:
         objective.strategic_objective = strategic_objective
-    for name in OBJECTIVE_FIELDS:
-        if name in fields:
-            setattr(objective, name, fields[name])
-    objective.full_clean()
-    objective.save()
-    if target_groups is not None:
-        objective.target_groups.set(list(target_groups))
-    return objective
+    for name, value in fields.items():
+        setattr(objective, name, value)
+    return _objective_save(objective, target_groups, actor)
+
+
+@transaction.atomic
+def objective_delete(
+    *,
+    objective: Objective,
+    actor,
+    expected_version: int | None = None,
+    edit: Plan | None = None,
+) -> None:
+    """Delete an objective with its interventions, unless money is earmarked to it or to them
+    (correct or move those contributions first: money is never deleted with content)."""
+    objective = Objective.objects.select_related("strategic_objective").get(pk=objective.pk)
+    plan_content_lock(
+        plan_id=objective.plan_id,
+        actor=actor,
+        reason=_("Objective deleted: %s") % objective.strategic_objective,
+        expected_version=expected_version,
+        row=objective,
+        edit=edit,
+    )
+    # Contributions are funding's rows, read through their reverse relation (domain order).
+    if objective.contributions.exists():
+        raise ValidationError(
+            _(
+                "Objective “%(objective)s” has contributions earmarked to it or to its "
+                "interventions; correct or move them before deleting it."
+            )
+            % {"objective": objective.strategic_objective}
+        )
+    objective._history_user = actor
+    objective.delete()

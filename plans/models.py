@@ -188,6 +188,17 @@ class Plan(TimeStampedModel):
         return f"{self.start_year}–{self.end_year}"
 
 
+def year_outside_period(*, year: int, plan: Plan, field: str = "year") -> ValidationError:
+    """The one message of the rule "a year's figures lie inside its plan's period", wherever it is
+    broken: a plan year, a yearly requirement, or a plan whose period shrinks past them."""
+    return ValidationError(
+        {
+            field: _("Year %(year)s is outside the plan's period %(period)s.")
+            % {"year": year, "period": plan.period_label}
+        }
+    )
+
+
 class PlanYear(models.Model):
     """The figures a plan states for one of its years (a multi-year plan has one row a year)."""
 
@@ -213,12 +224,7 @@ class PlanYear(models.Model):
     def clean(self) -> None:
         plan = getattr(self, "plan", None)
         if plan and self.year and not (plan.start_year <= self.year <= plan.end_year):
-            raise ValidationError(
-                {
-                    "year": _("Year %(year)s is outside the plan's period %(period)s.")
-                    % {"year": self.year, "period": plan.period_label}
-                }
-            )
+            raise year_outside_period(year=self.year, plan=plan)
 
 
 class OperationalPresence(models.Model):

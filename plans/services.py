@@ -1,28 +1,70 @@
-"""Writes of plans. Every service checks the actor's permission itself (STYLE §2, §4).
+"""Writes of plans: a plan's own fields, countries, yearly figures and operational presence.
+Every service checks the actor's permission itself (STYLE §2, §4).
 
-A plan's `version` guards all of its content — the plan's own fields, its objectives,
-interventions, activities and yearly requirements — as the admin's plan page edits them all at
-once. Every content write begins with `plan_content_lock` (lock the plan row, check permission,
-refuse a stale version, bump it), so edits from the admin, the API and imports never cross.
+A plan's `version` guards all of its content — the plan's own fields, its years and presence,
+its objectives, interventions, activities and yearly requirements — as the admin's plan page
+edits them all at once. Every content write begins with `plan_content_lock` (lock the plan row,
+check permission, refuse a stale version, record the next one), so edits from the admin, the
+API and imports never cross.
+
+An *edit* is the plan returned by `plan_content_lock`. A caller that writes several parts of a
+plan at once (the admin's plan page, an API write of an intervention with its requirements)
+takes the lock once and passes the plan as `edit=` to each service, so the whole save is one
+version of the plan; it then calls `plan_content_check` before its transaction ends.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from crp_portal.concurrency import version_check, version_next
 
-from .models import Plan
+from .models import Country, OperationalPresence, Plan, PlanYear, year_outside_period
+from .roles import Role, user_countries
 
-PLAN_CONTENT_FIELDS = ("title", "vision_statement", "vision_narrative", "start_year", "end_year")
+PLAN_CONTENT_FIELDS = (
+    "title",
+    "slug",
+    "kind",
+    "vision_statement",
+    "vision_narrative",
+    "start_year",
+    "end_year",
+)
+PLAN_YEAR_FIGURES = ("people_in_need", "people_targeted", "entities_targeted")
+PRESENCE_FIGURES = (
+    "international_staff",
+    "national_staff",
+    "field_offices",
+    "as_of_on",
+    "as_of_precision",
+)
 
 
 def plan_check_editable(*, plan: Plan, actor) -> None:
     """Raise PermissionDenied unless the actor edits this plan's countries (or is a superuser)."""
     if not Plan.objects.editable_by(actor).filter(pk=plan.pk).exists():
         raise PermissionDenied(_("You may not change the plans of this country."))
+
+
+def plan_countries_check(*, actor, countries: Iterable[Country]) -> None:
+    """An editor may only put a plan in countries they are assigned to."""
+    if actor is not None and actor.is_superuser:
+        return
+    allowed = set(user_countries(actor, roles=[Role.EDITOR]).values_list("pk", flat=True))
+    outside = [c for c in countries if c.pk not in allowed]
+    if outside:
+        raise ValidationError(
+            {
+                "countries": _("You are not an editor for %(countries)s.")
+                % {"countries": ", ".join(c.name for c in outside)}
+            }
+        )
 
 
 def plan_content_lock(
@@ -33,6 +75,7 @@ def plan_content_lock(
     expected_version: int | None = None,
     row=None,
     yours: dict | None = None,
+    edit: Plan | None = None,
 ) -> Plan:
     """Begin a content edit of a plan by `actor` (inside a transaction): lock the plan row,
     check permission first (an outsider learns nothing of versions), refuse a stale
@@ -41,7 +84,14 @@ def plan_content_lock(
 
     The version moves before the edit writes anything, so the history can tell what a row was
     at any version (crp_portal.concurrency.changed_fields_since), and open admin pages and API
-    clients holding the old version are refused."""
+    clients holding the old version are refused.
+
+    Given `edit` (this plan, already locked by the caller for the same save), nothing more is
+    checked or recorded: a page that saves many rows is one version of its plan."""
+    if edit is not None:
+        if edit.pk != plan_id:
+            raise ValueError(f"edit of plan {edit.pk} used for a row of plan {plan_id}")
+        return edit
     plan = Plan.objects.select_for_update().get(pk=plan_id)
     plan_check_editable(plan=plan, actor=actor)
     version_check(
@@ -55,26 +105,149 @@ def plan_content_lock(
     return plan
 
 
-@transaction.atomic
-def plan_update(*, plan: Plan, actor, expected_version: int | None = None, **changes) -> Plan:
-    """Change a plan's content (title, vision, years); status moves by its own workflow."""
+def plan_content_check(*, plan: Plan) -> None:
+    """Checks across a plan's rows, run when an edit is complete (a page may shrink the period
+    and delete the years it leaves in one save): every year's figures and requirements lie
+    inside the plan's period."""
+    years = plan.plan_years.exclude(year__gte=plan.start_year, year__lte=plan.end_year)
+    # Requirements are funding's rows, read through their reverse relations: plans imports
+    # no app to its right (the domain order), yet the period rule covers them too.
+    outside_money = plan.objectives.filter(
+        Q(interventions__requirements__year__lt=plan.start_year)
+        | Q(interventions__requirements__year__gt=plan.end_year)
+    )
+    outside = sorted(
+        {
+            *years.values_list("year", flat=True),
+            *outside_money.values_list("interventions__requirements__year", flat=True),
+        }
+    )
+    if outside:
+        raise year_outside_period(year=outside[0], plan=plan, field="end_year")
+
+
+def _plan_apply(plan: Plan, changes: dict) -> list[str]:
     unknown = set(changes) - set(PLAN_CONTENT_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    plan_check_editable(plan=plan, actor=actor)
-    version_check(plan, current=plan.version, expected=expected_version, yours=changes)
     for name, value in changes.items():
         setattr(plan, name, value)
-    plan.full_clean()
-    outside = plan.plan_years.exclude(year__gte=plan.start_year, year__lte=plan.end_year)
-    if outside.exists():
-        raise ValidationError(
-            {
-                "end_year": _("The plan has figures for years outside %(period)s.")
-                % {"period": plan.period_label}
-            }
-        )
-    plan.version += 1
-    plan.save(update_fields=[*changes, "version", "updated_at"])
+    plan.full_clean(exclude=["countries"])
+    return list(changes)
+
+
+@transaction.atomic
+def plan_create(*, actor, countries: Iterable[Country], **fields) -> Plan:
+    """Create a draft plan in countries the actor edits; its status moves by the workflow."""
+    countries = list(countries)
+    if not countries:
+        raise ValidationError({"countries": _("A plan covers at least one country.")})
+    plan_countries_check(actor=actor, countries=countries)
+    plan = Plan()
+    _plan_apply(plan, fields)
+    plan._history_user = actor
+    plan.save()
+    plan.countries.set(countries)
     return plan
+
+
+@transaction.atomic
+def plan_update(
+    *,
+    plan: Plan,
+    actor,
+    expected_version: int | None = None,
+    countries: Iterable[Country] | None = None,
+    edit: Plan | None = None,
+    **changes,
+) -> Plan:
+    """Change a plan's content (title, slug, kind, vision, years, countries); status moves by
+    its own workflow. Without `edit` this is a whole edit (locked, version-checked, checked
+    across rows); with it, one part of the caller's edit."""
+    locked = plan_content_lock(
+        plan_id=plan.pk,
+        actor=actor,
+        reason=_("Plan changed"),
+        expected_version=expected_version,
+        yours={**changes, **({"countries": countries} if countries is not None else {})},
+        edit=edit,
+    )
+    fields = _plan_apply(locked, changes)
+    locked._history_user = actor
+    if countries is not None:
+        countries = list(countries)
+        before = set(locked.countries.values_list("pk", flat=True))
+        added = [c for c in countries if c.pk not in before]
+        plan_countries_check(actor=actor, countries=added)
+        if not countries:
+            raise ValidationError({"countries": _("A plan covers at least one country.")})
+        if {c.pk for c in countries} != before:
+            locked.countries.set(countries)
+    locked.save(update_fields=[*fields, "updated_at"])
+    if edit is None:
+        plan_content_check(plan=locked)
+    return locked
+
+
+@transaction.atomic
+def plan_years_replace(
+    *, plan: Plan, rows: Iterable[dict], actor, edit: Plan | None = None
+) -> None:
+    """Set a plan's figures per year to `rows` ({year, people_in_need, people_targeted,
+    entities_targeted}); years not given are removed."""
+    plan = plan_content_lock(
+        plan_id=plan.pk, actor=actor, reason=_("Figures per year changed"), edit=edit
+    )
+    _rows_replace(
+        plan=plan,
+        rows=rows,
+        model=PlanYear,
+        key="year",
+        figures=PLAN_YEAR_FIGURES,
+        duplicate=_("Give each year at most once."),
+    )
+    if edit is None:
+        plan_content_check(plan=plan)
+
+
+@transaction.atomic
+def presences_replace(*, plan: Plan, rows: Iterable[dict], actor, edit: Plan | None = None) -> None:
+    """Set a plan's operational presence to `rows` ({country, international_staff,
+    national_staff, field_offices, as_of_on, as_of_precision}); countries not given are
+    removed."""
+    plan = plan_content_lock(
+        plan_id=plan.pk, actor=actor, reason=_("Operational presence changed"), edit=edit
+    )
+    _rows_replace(
+        plan=plan,
+        rows=rows,
+        model=OperationalPresence,
+        key="country",
+        figures=PRESENCE_FIGURES,
+        duplicate=_("Give each country at most once."),
+    )
+
+
+def _rows_replace(*, plan, rows, model, key: str, figures, duplicate: str) -> None:
+    """Upsert a plan's child rows by their natural key (same ids, so history reads as edits)
+    and delete the rest."""
+    rows = list(rows)
+    keys = [row[key] for row in rows]
+    if len(set(keys)) != len(keys):
+        raise ValidationError({key: duplicate})
+    existing = {getattr(r, key): r for r in model.objects.filter(plan=plan)}
+    keep = []
+    for row in rows:
+        instance = existing.get(row[key]) or model(plan=plan, **{key: row[key]})
+        changed = instance.pk is None
+        for name in figures:
+            if name in row and getattr(instance, name) != row[name]:
+                setattr(instance, name, row[name])
+                changed = True
+        if changed:
+            instance.plan = plan  # the locked plan: clean() checks against its period
+            instance.full_clean()
+            instance.save()
+        keep.append(instance.pk)
+    for stale in model.objects.filter(plan=plan).exclude(pk__in=keep):
+        stale.delete()
