@@ -1,6 +1,6 @@
 """Celery tasks that keep the stored funding rollups fresh. All are idempotent.
 
-Flow: an edit marks its plan dirty in its own transaction (`services.plan_mark_dirty`); the edit
+Flow: an edit marks its plan dirty in its own transaction (`services.dirty.plan_mark_dirty`); the edit
 that turns the plan dirty enqueues `recompute_plan_rollup` after commit with a short countdown, so
 a burst of edits is folded into one recompute. Edits of published plans likewise mark the group
 rollups stale and the first one enqueues `recompute_group_rollups`, with a longer countdown.
@@ -19,7 +19,8 @@ from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
-from . import services
+# The recomputes only: funding.services.dirty imports this module to enqueue, never the reverse.
+from .services import audit, rollups
 
 logger = logging.getLogger(__name__)
 
@@ -39,13 +40,13 @@ SWEEP_PLAN_LIMIT = 200
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def recompute_plan_rollup(*, plan_id: int) -> None:
     """Rebuild one plan's funding rollups from source rows. Idempotent."""
-    services.plan_rollup_recompute(plan_id=plan_id)
+    rollups.plan_rollup_recompute(plan_id=plan_id)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def recompute_group_rollups() -> None:
     """Rebuild the cross-plan group rollups from source rows. Idempotent."""
-    services.group_rollups_recompute()
+    rollups.group_rollups_recompute(reschedule=enqueue_group_rollups)
 
 
 @shared_task
@@ -65,13 +66,13 @@ def sweep_dirty_plans(*, grace_seconds: int = SWEEP_GRACE_SECONDS) -> dict[str, 
     )
     if len(dirty) > SWEEP_PLAN_LIMIT:
         logger.warning("Sweep: over %s dirty plans; recomputing all plans", SWEEP_PLAN_LIMIT)
-        counts = services.plans_rollup_recompute_all()
+        counts = rollups.plans_rollup_recompute_all(reschedule_groups=enqueue_group_rollups)
         return {"plans": counts["plans"], "groups": 1}
     for plan_id in dirty:
-        services.plan_rollup_recompute(plan_id=plan_id)
+        rollups.plan_rollup_recompute(plan_id=plan_id)
     groups = 0
-    if services.group_rollups_are_stale():
-        services.group_rollups_recompute()
+    if rollups.group_rollups_are_stale():
+        rollups.group_rollups_recompute(reschedule=enqueue_group_rollups)
         groups = 1
     if dirty or groups:
         logger.info("Sweep: recomputed %s dirty plans, groups: %s", len(dirty), bool(groups))
@@ -84,7 +85,7 @@ def audit_rollups() -> int:
 
     Returns the RollupAudit id (see the admin: Funding › Rollup audits).
     """
-    return services.rollups_audit().pk
+    return audit.rollups_audit(reschedule_groups=enqueue_group_rollups).pk
 
 
 def _enqueue(task, **kwargs) -> None:

@@ -1,0 +1,62 @@
+"""Writes of funding data, by job. Callers use the package: `from funding import services`.
+
+- contributions: exchange conversion, recording, correcting and deleting contributions
+- requirements: an intervention's yearly requirements
+- moves: moving an intervention (and its earmarked money) under another objective
+- rollups: recomputing the stored rollups from source rows (imported by funding.tasks)
+- audit: the nightly audit of the stored rollups
+- dirty: dirty marks and enqueueing (imports funding.tasks), and the recomputes as callers use them
+"""
+
+from .contributions import (
+    CONTRIBUTION_CONTENT,
+    USD,
+    _destination,
+    contribution_check_recordable,
+    contribution_delete,
+    contribution_record,
+    exchange_rate_in_force,
+    usd_amount,
+)
+from .dirty import (
+    group_rollups_mark_dirty,
+    group_rollups_mark_dirty_on_commit,
+    group_rollups_recompute,
+    plan_mark_dirty,
+    plans_mark_dirty,
+    plans_rollup_recompute_all,
+    rollups_audit,
+)
+from .moves import intervention_move, intervention_move_check
+from .requirements import requirements_replace
+from .rollups import (
+    RECOMPUTE_COUNT_TTL,
+    group_rollups_are_stale,
+    plan_rollup_recompute,
+    recompute_count,
+)
+
+__all__ = [
+    "CONTRIBUTION_CONTENT",
+    "RECOMPUTE_COUNT_TTL",
+    "USD",
+    "_destination",
+    "contribution_check_recordable",
+    "contribution_delete",
+    "contribution_record",
+    "exchange_rate_in_force",
+    "group_rollups_are_stale",
+    "group_rollups_mark_dirty",
+    "group_rollups_mark_dirty_on_commit",
+    "group_rollups_recompute",
+    "intervention_move",
+    "intervention_move_check",
+    "plan_mark_dirty",
+    "plan_rollup_recompute",
+    "plans_mark_dirty",
+    "plans_rollup_recompute_all",
+    "recompute_count",
+    "requirements_replace",
+    "rollups_audit",
+    "usd_amount",
+]

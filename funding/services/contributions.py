@@ -1,0 +1,186 @@
+"""Contributions: exchange conversion, who may record one, recording, correcting, deleting."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from crp_portal.concurrency import lock_version, version_check
+from interventions.models import Intervention
+from objectives.models import Objective
+from plans.models import Plan
+
+from ..figures import CENT
+from ..models import Contribution, Currency, Donor, ExchangeRate
+
+USD = "USD"
+
+
+def exchange_rate_in_force(*, currency: Currency, on: datetime.date) -> Decimal:
+    """Units of `currency` per USD in force on a date: the latest rate dated on or before it."""
+    if currency.pk == USD:
+        return Decimal("1")
+    rate = (
+        ExchangeRate.objects.filter(currency=currency, rate_on__lte=on)
+        .order_by("-rate_on")
+        .values_list("units_per_usd", flat=True)
+        .first()
+    )
+    if rate is None:
+        raise ValidationError(
+            {
+                "currency": _(
+                    "No exchange rate for %(code)s on or before %(date)s; record one first."
+                )
+                % {"code": currency.pk, "date": on.isoformat()}
+            }
+        )
+    return rate
+
+
+def usd_amount(*, amount: Decimal, units_per_usd: Decimal) -> Decimal:
+    """original ÷ units per USD, rounded half-up to the cent (CHF 1,000,000 at 0.999 → 1,001,001.00)."""
+    return (amount / units_per_usd).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def contribution_check_recordable(*, plan: Plan, actor) -> None:
+    """PermissionDenied unless the actor is a funding officer of one of the plan's countries."""
+    from plans.roles import Role, user_countries
+
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        raise PermissionDenied(_("Log in as a funding officer to record contributions."))
+    if actor.is_superuser:
+        return
+    officer_of = user_countries(actor, roles=[Role.FUNDING_OFFICER])
+    if not plan.countries.filter(pk__in=officer_of.values("pk")).exists():
+        raise PermissionDenied(_("You are not a funding officer for this plan's countries."))
+
+
+def _destination(
+    *, plan: Plan, objective: Objective | None, intervention: Intervention | None
+) -> tuple[Objective | None, Intervention | None]:
+    """Check an earmark belongs to the plan; an intervention implies its objective."""
+    if intervention is not None:
+        if objective is not None and intervention.objective_id != objective.pk:
+            raise ValidationError(
+                {"intervention": _("This intervention is not under the chosen objective.")}
+            )
+        objective = intervention.objective
+    if objective is not None and objective.plan_id != plan.pk:
+        raise ValidationError({"objective": _("This objective belongs to another plan.")})
+    return objective, intervention
+
+
+CONTRIBUTION_CONTENT = (
+    "donor_id",
+    "plan_id",
+    "objective_id",
+    "intervention_id",
+    "amount",
+    "currency_id",
+    "status",
+    "contributed_on",
+    "reference",
+    "units_per_usd",
+    "amount_usd",
+)
+
+
+@transaction.atomic
+def contribution_record(
+    *,
+    donor: Donor,
+    plan: Plan,
+    amount: Decimal,
+    currency: Currency,
+    status: str,
+    contributed_on: datetime.date,
+    objective: Objective | None = None,
+    intervention: Intervention | None = None,
+    reference: str = "",
+    recorded_by=None,
+    contribution: Contribution | None = None,
+    actor=None,
+    expected_version: int | None = None,
+) -> Contribution:
+    """Record (or correct) a contribution: fix its USD amount at the rate in force on its date.
+
+    `actor`, when given (the API and the admin always give it), must be a funding officer of one
+    of the plan's countries (and of the corrected contribution's plan), or a superuser. Internal
+    callers (demo loader, imports) pass no actor. A correction locks the row, refuses a stale
+    `expected_version` (None: not checked) and bumps the version.
+    """
+    if actor is not None:
+        contribution_check_recordable(plan=plan, actor=actor)
+        if contribution is not None and contribution.plan_id != plan.pk:
+            contribution_check_recordable(plan=contribution.plan, actor=actor)
+        if recorded_by is None:
+            recorded_by = actor
+    current_version, before = None, None
+    if contribution is not None:
+        # The row as saved (the admin's form has already changed the instance), locked.
+        current_version, *before = (
+            Contribution.objects.select_for_update()
+            .values_list("version", *CONTRIBUTION_CONTENT)
+            .get(pk=contribution.pk)
+        )
+        version_check(
+            contribution,
+            current=current_version,
+            expected=expected_version,
+            yours={
+                "donor": donor,
+                "plan": plan,
+                "objective": objective,
+                "intervention": intervention,
+                "amount": amount,
+                "currency": currency,
+                "status": status,
+                "contributed_on": contributed_on,
+                "reference": reference,
+            },
+        )
+    if plan.status == Plan.Status.ARCHIVED and contribution is None:
+        raise ValidationError({"plan": _("This plan is archived; it takes no new funding.")})
+    objective, intervention = _destination(
+        plan=plan, objective=objective, intervention=intervention
+    )
+    rate = exchange_rate_in_force(currency=currency, on=contributed_on)
+    if contribution is None:
+        contribution = Contribution(recorded_by=recorded_by)
+    contribution.donor = donor
+    contribution.plan = plan
+    contribution.objective = objective
+    contribution.intervention = intervention
+    contribution.amount = amount
+    contribution.currency = currency
+    contribution.status = status
+    contribution.contributed_on = contributed_on
+    contribution.reference = reference
+    contribution.units_per_usd = rate
+    contribution.amount_usd = usd_amount(amount=amount, units_per_usd=rate)
+    if current_version is not None and before != [
+        getattr(contribution, name) for name in CONTRIBUTION_CONTENT
+    ]:
+        contribution.version = current_version + 1  # recording it unchanged is not a version
+    contribution.full_clean()
+    contribution.save()  # the receiver marks the plan dirty and schedules its rollup
+    return contribution
+
+
+@transaction.atomic
+def contribution_delete(
+    *, contribution: Contribution, actor=None, expected_version: int | None = None
+) -> None:
+    """Delete a contribution recorded in error (a tombstone tells syncing partners). `actor`,
+    when given, must be a funding officer of its plan; `expected_version` as in
+    contribution_record."""
+    if actor is not None:
+        contribution_check_recordable(plan=contribution.plan, actor=actor)
+    current = lock_version(Contribution, contribution.pk)
+    version_check(contribution, current=current, expected=expected_version)
+    contribution.delete()

@@ -1,0 +1,59 @@
+"""Moving an intervention under another objective, with its earmarked money."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from interventions.models import Intervention
+from objectives.models import Objective
+from plans.models import Plan
+
+from ..models import Contribution
+from .dirty import plans_mark_dirty
+
+
+@transaction.atomic
+def intervention_move(*, intervention: Intervention, objective: Objective) -> Intervention:
+    """Move an intervention under another objective (possibly of another plan).
+
+    Its earmarked contributions follow it (their plan and objective change with it, so that the
+    money still counts at its destination and every level above it, once), and both plans' rollups
+    are marked stale.
+    """
+    old_objective = Objective.objects.select_related("plan").get(pk=intervention.objective_id)
+    if old_objective.pk == objective.pk:
+        return intervention
+    intervention_move_check(intervention=intervention, objective=objective)
+    new_plan = objective.plan
+    intervention.objective = objective
+    intervention.save(update_fields=["objective", "updated_at"])
+    Contribution.objects.filter(intervention=intervention).update(
+        plan=new_plan, objective=objective, updated_at=timezone.now()
+    )
+    plans_mark_dirty(plan_ids=[old_objective.plan_id, new_plan.pk])
+    return intervention
+
+
+def intervention_move_check(*, intervention: Intervention, objective: Objective) -> None:
+    """Raise ValidationError if the intervention cannot move under `objective` (forms call it)."""
+    new_plan = objective.plan
+    outside = sorted(
+        intervention.requirements.exclude(
+            year__gte=new_plan.start_year, year__lte=new_plan.end_year
+        ).values_list("year", flat=True)
+    )
+    if outside:
+        raise ValidationError(
+            {
+                "objective": _(
+                    "This intervention has requirements for %(years)s, outside the period "
+                    "%(period)s of the plan it would move to."
+                )
+                % {"years": ", ".join(map(str, outside)), "period": new_plan.period_label}
+            }
+        )
+    if new_plan.status == Plan.Status.ARCHIVED and intervention.contributions.exists():
+        raise ValidationError({"objective": _("That plan is archived; it takes no new funding.")})
