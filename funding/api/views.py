@@ -99,42 +99,22 @@ class ContributionViewSet(
         )
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        if contribution is not None:  # a correction: what is not sent stays as it is
-            current = {
-                "donor": contribution.donor,
-                "plan": contribution.plan,
-                "objective": contribution.objective_id,
-                "intervention": contribution.intervention_id,
-                "amount": contribution.amount,
-                "currency": contribution.currency,
-                "status": contribution.status,
-                "contributed_on": contribution.contributed_on,
-                "reference": contribution.reference,
-            }
-            if "plan" in fields and fields["plan"] != contribution.plan:
-                # Earmarks belong to a plan: moving the money leaves them unless new ones come.
-                current.update(objective=None, intervention=None)
-            fields = {**current, **fields}
-        plan = fields["plan"]
-        objective_id = fields.pop("objective", None)
-        intervention_id = fields.pop("intervention", None)
-        if objective_id is not None:
-            fields["objective"] = Objective.objects.filter(pk=objective_id, plan=plan).first()
-            if fields["objective"] is None:
-                raise ValidationError({"objective": _("This plan has no objective with this id.")})
-        if intervention_id is not None:
-            fields["intervention"] = (
-                Intervention.objects.select_related("objective")
-                .filter(pk=intervention_id, objective__plan=plan)
-                .first()
-            )
-            if fields["intervention"] is None:
-                raise ValidationError(
-                    {"intervention": _("This plan has no intervention with this id.")}
+        for name, model in (("objective", Objective), ("intervention", Intervention)):
+            if fields.get(name) is not None:  # an id: the row, if this client may see it
+                fields[name] = (
+                    model.objects.visible_to(request.user).filter(pk=fields[name]).first()
                 )
-        if contribution is not None:
-            fields.update(contribution=contribution, expected_version=self.expected_version())
-        contribution = services.contribution_record(actor=request.user, **fields)
+                if fields[name] is None:
+                    raise ValidationError({name: _("No %(kind)s with this id.") % {"kind": name}})
+        if contribution is None:
+            contribution = services.contribution_record(actor=request.user, **fields)
+        else:
+            contribution = services.contribution_correct(
+                contribution=contribution,
+                actor=request.user,
+                expected_version=self.expected_version(),
+                **fields,
+            )
         return self.get_queryset().get(pk=contribution.pk)
 
     def create(self, request, *args, **kwargs):

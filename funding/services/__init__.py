@@ -2,6 +2,7 @@
 
 - contributions: exchange conversion, recording, correcting and deleting contributions
 - requirements: an intervention's yearly requirements
+- interventions: an intervention with its requirements (and moves), the API's and admin's one write
 - moves: moving an intervention (and its earmarked money) under another objective
 - rollups: recomputing the stored rollups from source rows (imported by funding.tasks)
 - audit: the nightly audit of the stored rollups
@@ -13,6 +14,7 @@ from .contributions import (
     USD,
     _destination,
     contribution_check_recordable,
+    contribution_correct,
     contribution_delete,
     contribution_record,
     exchange_rate_in_force,
@@ -27,6 +29,7 @@ from .dirty import (
     plans_rollup_recompute_all,
     rollups_audit,
 )
+from .interventions import intervention_save
 from .moves import intervention_move, intervention_move_check
 from .requirements import requirements_replace
 from .rollups import (
@@ -42,6 +45,7 @@ __all__ = [
     "USD",
     "_destination",
     "contribution_check_recordable",
+    "contribution_correct",
     "contribution_delete",
     "contribution_record",
     "exchange_rate_in_force",
@@ -51,6 +55,7 @@ __all__ = [
     "group_rollups_recompute",
     "intervention_move",
     "intervention_move_check",
+    "intervention_save",
     "plan_mark_dirty",
     "plan_rollup_recompute",
     "plans_mark_dirty",

@@ -184,3 +184,37 @@ def contribution_delete(
     current = lock_version(Contribution, contribution.pk)
     version_check(contribution, current=current, expected=expected_version)
     contribution.delete()
+
+
+CORRECTABLE = (
+    "donor",
+    "plan",
+    "objective",
+    "intervention",
+    "amount",
+    "currency",
+    "status",
+    "contributed_on",
+    "reference",
+)
+
+
+@transaction.atomic
+def contribution_correct(
+    *, contribution: Contribution, actor, expected_version: int | None = None, **changes
+) -> Contribution:
+    """Correct a recorded contribution (the admin's change page, the API's PATCH): fields not
+    given stay as recorded; moved to another plan, it leaves its earmarks unless new ones are
+    given (earmarks belong to a plan). The rest as contribution_record."""
+    unknown = set(changes) - set(CORRECTABLE)
+    if unknown:
+        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
+    # As saved, not as a form may have changed the instance already.
+    saved = Contribution.objects.select_related("plan").get(pk=contribution.pk)
+    fields = {name: getattr(saved, name) for name in CORRECTABLE}
+    if "plan" in changes and changes["plan"].pk != saved.plan_id:
+        fields.update(objective=None, intervention=None)
+    fields.update(changes)
+    return contribution_record(
+        contribution=saved, actor=actor, expected_version=expected_version, **fields
+    )

@@ -3,27 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from interventions.models import Intervention
+from plans.models import Plan
+from plans.services import plan_content_lock
 
 from ..models import Requirement
 
 
 @transaction.atomic
-def requirements_replace(*, intervention: Intervention, rows: Iterable[dict], actor) -> None:
+def requirements_replace(
+    *, intervention: Intervention, rows: Iterable[dict], actor, edit: Plan | None = None
+) -> None:
     """Set an intervention's yearly requirements to `rows` ({year, amount_usd}); years not given
-    are removed. Only editors of the plan's countries may."""
-    from plans.services import plan_content_lock
-
-    plan_content_lock(
+    are removed. Only editors of the plan's countries may; `edit` as in plans.services."""
+    plan = plan_content_lock(
         plan_id=intervention.objective.plan_id,
         actor=actor,
         reason=_("Requirements changed: %(title)s") % {"title": intervention.title},
+        edit=edit,
     )
     rows = list(rows)
     years = [row["year"] for row in rows]
@@ -31,11 +34,22 @@ def requirements_replace(*, intervention: Intervention, rows: Iterable[dict], ac
         raise ValidationError({"requirements": _("Give each year at most once.")})
     keep = []
     existing = {r.year: r for r in Requirement.objects.filter(intervention=intervention)}
+    intervention.objective.plan = plan  # the locked plan: clean() checks against its period
     for row in rows:
         requirement = existing.get(row["year"]) or Requirement(
             intervention=intervention, year=row["year"]
         )
-        requirement.amount_usd = Decimal(row["amount_usd"])
+        try:
+            amount = Decimal(row["amount_usd"])
+        except (InvalidOperation, TypeError, ValueError):
+            raise ValidationError(
+                {"requirements": _("Give the amount in USD as a number, e.g. 150000.00.")}
+            ) from None
+        if requirement.pk is not None and requirement.amount_usd == amount:
+            keep.append(requirement.pk)
+            continue  # unchanged: no write, so no recompute
+        requirement.amount_usd = amount
+        requirement.intervention = intervention
         try:
             requirement.full_clean()
         except ValidationError as error:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import F, Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -13,7 +12,6 @@ from crp_portal.api_base import FORMAT_PARAMETER, ApiViewMixin, Column, figure
 from crp_portal.api_concurrency import IF_MATCH, PRECONDITION_RESPONSES, VersionedWritesMixin
 from funding import services as funding_services
 from funding.models import Requirement
-from interventions import services
 from interventions.models import Activity, Intervention, PlanType, Sector
 from objectives.models import Objective
 
@@ -121,26 +119,14 @@ class InterventionViewSet(
         data = InterventionWriteSerializer(data=request.data, partial=intervention is not None)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        requirements = fields.pop("requirements", None)
         if "objective" in fields:
             fields["objective"] = _objective(fields["objective"], request.user)
-        with transaction.atomic():
-            if intervention is None:
-                missing = [name for name in ("objective", "title") if name not in fields]
-                if missing:
-                    raise ValidationError({name: _("This field is required.") for name in missing})
-                intervention = services.intervention_create(actor=request.user, **fields)
-            else:
-                intervention = services.intervention_update(
-                    intervention=intervention,
-                    actor=request.user,
-                    expected_version=self.expected_version(),
-                    **fields,
-                )
-            if requirements is not None:
-                funding_services.requirements_replace(
-                    intervention=intervention, rows=requirements, actor=request.user
-                )
+        intervention = funding_services.intervention_save(
+            intervention=intervention,
+            actor=request.user,
+            expected_version=self.expected_version() if intervention is not None else None,
+            **fields,
+        )
         return self.get_queryset().get(pk=intervention.pk)
 
     def create(self, request, *args, **kwargs):
