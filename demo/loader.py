@@ -16,12 +16,12 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from crp_portal.groups import group_for, roles_setup
 from funding import services as funding_services
 from funding.models import Contribution, Currency, Donor, ExchangeRate, Requirement
 from interventions.models import Activity, Intervention, Sector
 from objectives.models import Objective, StrategicObjective, TargetGroup
 from plans.models import Country, OperationalPresence, Plan, PlanYear, Role, RoleAssignment
+from plans.role_groups import group_for, roles_setup
 
 SEEDS = Path(__file__).resolve().parent / "seeds"
 SEED_FILES = ["tajikistan_crp_2020.json", "pakistan_crp_2020_2021.json"]

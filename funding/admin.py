@@ -6,10 +6,10 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from crp_portal.admin_display import ReadOnlyAdmin, usd
-from crp_portal.admin_history import ScopedHistoryAdmin
-from crp_portal.admin_scoping import PlanScopedAdminMixin
 from crp_portal.concurrency import VersionedAdminForm
+from plans.admin_display import ReadOnlyAdmin, usd
+from plans.admin_history import ScopedHistoryAdmin
+from plans.admin_scoping import PlanScopedAdminMixin
 from plans.models import Plan
 from plans.roles import Role, user_countries
 

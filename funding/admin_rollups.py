@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from crp_portal.admin_display import ReadOnlyAdmin
+from plans.admin_display import ReadOnlyAdmin
 
 from .models import GroupRollupState, RollupAudit, RollupDiscrepancy
 

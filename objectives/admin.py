@@ -5,11 +5,11 @@ from __future__ import annotations
 import nested_admin
 from django.contrib import admin
 
-from crp_portal.admin_display import RollupFiguresMixin
-from crp_portal.admin_history import ScopedHistoryAdmin
-from crp_portal.admin_scoping import PlanScopedAdminMixin
 from crp_portal.concurrency import PlanContentVersionedAdminMixin
 from plans.admin import InterventionInline
+from plans.admin_display import RollupFiguresMixin
+from plans.admin_history import ScopedHistoryAdmin
+from plans.admin_scoping import PlanScopedAdminMixin
 
 from .models import Objective, StrategicObjective, TargetGroup
 

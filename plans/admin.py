@@ -16,18 +16,18 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crp_portal.admin_display import ReadOnlyAdmin, RollupFiguresMixin
-from crp_portal.admin_history import ScopedHistoryAdmin
-from crp_portal.admin_scoping import (
-    PlanContentInlineMixin,
-    PlanScopedAdminMixin,
-    check_countries_editable,
-)
 from crp_portal.concurrency import VersionConflict, VersionedAdminForm
 from funding.models import Requirement
 from interventions.models import Activity, Intervention
 from objectives.models import Objective
 from objectives.selectors import people_targeted_warnings
+from plans.admin_display import ReadOnlyAdmin, RollupFiguresMixin
+from plans.admin_history import ScopedHistoryAdmin
+from plans.admin_scoping import (
+    PlanContentInlineMixin,
+    PlanScopedAdminMixin,
+    check_countries_editable,
+)
 
 from . import services_workflow as workflow
 from .history import parse_moment, plan_as_of, plan_child_changes

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from .models import Country, Role, RoleAssignment
+from .role_groups import ROLE_GROUPS, roles_setup
 
 __all__ = ["Role", "role_assign", "role_revoke", "user_countries", "user_has_role"]
 
@@ -67,8 +68,6 @@ def role_scope_errors(
 def role_groups_sync(*, user) -> None:
     """Make the user's role groups exactly those of their role assignments. Idempotent."""
     from django.contrib.auth.models import Group
-
-    from crp_portal.groups import ROLE_GROUPS, roles_setup
 
     names = set(ROLE_GROUPS)
     if Group.objects.filter(name__in=names).count() < len(names):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
 
-from plans.models import Role
+from .models import Role
 
 CATALOGS = [
     "plans.country",

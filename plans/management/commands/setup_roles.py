@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from crp_portal.groups import roles_setup
+from plans.role_groups import roles_setup
 
 
 class Command(BaseCommand):
