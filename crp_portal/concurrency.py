@@ -1,8 +1,8 @@
 """No lost updates (issue 6): a row's `version` is bumped by every save, and a save carrying an
 older version than the row's is refused, telling the person what changed meanwhile.
 
-The admin (VersionedAdminForm) and the partner API (crp_portal.api_concurrency) share the
-helpers here. What changed comes from the rows' history (django-simple-history).
+The write services check versions with the helpers here (version_check, version_next); the
+admin (plans.admin_writes) and the partner API (crp_portal.api_concurrency) show what they raise. What changed comes from the rows' history (django-simple-history).
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django import forms
-from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
@@ -230,73 +228,3 @@ def version_next(row: models.Model, *, reason: str) -> None:
     row.version += 1
     row._change_reason = reason
     row.save(update_fields=["version", "updated_at"])
-
-
-class VersionedAdminForm(forms.ModelForm):
-    """A model form that carries the version it was loaded with and refuses a stale save."""
-
-    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def versioned(self) -> models.Model | None:
-        """The row whose version guards this form: the edited row itself (None when adding)."""
-        return self.instance if self.instance.pk else None
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.locked_version: int | None = None
-        self.conflict: Conflict | None = None
-        guarded = self.versioned()
-        if guarded is not None:
-            # The current row's version, also when the form shows an older version (reverting
-            # from history): the save is checked against what is in the database now.
-            current = (
-                type(guarded)
-                ._default_manager.filter(pk=guarded.pk)
-                .values_list("version", flat=True)
-                .first()
-            )
-            self.fields["loaded_version"].initial = current
-
-    def clean(self):
-        data = super().clean()
-        guarded = self.versioned()
-        if guarded is None:
-            return data
-        loaded = data.get("loaded_version")
-        current = lock_version(type(guarded), guarded.pk)
-        if loaded is None:
-            raise ValidationError(_("This form lost its version number; reload the page."))
-        if current != loaded:
-            self.conflict = conflict_for(
-                guarded, loaded_version=loaded, current_version=current, yours=data
-            )
-            raise ValidationError(self.conflict.html())
-        self.locked_version = current
-        return data
-
-
-class PlanContentVersionedForm(VersionedAdminForm):
-    """An objective or intervention edited on its own page: the plan's version guards it, as
-    on the plan's page, so edits of the same plan's content from either page never cross."""
-
-    def versioned(self):
-        from plans.admin_scoping import plan_of
-
-        return plan_of(self.instance) if self.instance.pk else None
-
-
-class PlanContentVersionedAdminMixin:
-    """Saving an objective's or intervention's page makes a new version of its plan."""
-
-    form = PlanContentVersionedForm
-
-    def save_model(self, request, obj, form, change):
-        if change and form.locked_version is not None:
-            guarded = form.versioned()  # the plan it was loaded under (locked since clean)
-            guarded.version = form.locked_version
-            version_next(
-                guarded,
-                reason=_("%(kind)s changed: %(row)s")
-                % {"kind": obj._meta.verbose_name.capitalize(), "row": obj},
-            )
-        super().save_model(request, obj, form, change)

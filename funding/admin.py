@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from crp_portal.concurrency import VersionedAdminForm
 from plans.admin_display import ReadOnlyAdmin, usd
 from plans.admin_history import ScopedHistoryAdmin
 from plans.admin_scoping import PlanScopedAdminMixin
+from plans.admin_writes import ServiceWritesAdminMixin, VersionedAdminForm, adopt
 from plans.models import Plan
 from plans.roles import Role, user_countries
 
@@ -59,27 +58,9 @@ class ContributionAdminForm(VersionedAdminForm):
             "reference",
         ]
 
-    def clean(self):  # after the version check of VersionedAdminForm
-        data = super().clean()
-        # Check what the service will check, so the officer sees it beside the fields.
-        try:
-            if data.get("plan") is not None:
-                services._destination(
-                    plan=data["plan"],
-                    objective=data.get("objective"),
-                    intervention=data.get("intervention"),
-                )
-            if data.get("currency") is not None and data.get("contributed_on") is not None:
-                services.exchange_rate_in_force(
-                    currency=data["currency"], on=data["contributed_on"]
-                )
-        except ValidationError as error:
-            raise ValidationError(error.message_dict) from error
-        return data
-
 
 @admin.register(Contribution)
-class ContributionAdmin(PlanScopedAdminMixin, ScopedHistoryAdmin):
+class ContributionAdmin(ServiceWritesAdminMixin, PlanScopedAdminMixin, ScopedHistoryAdmin):
     form = ContributionAdminForm
     list_display = [
         "contributed_on",
@@ -109,24 +90,25 @@ class ContributionAdmin(PlanScopedAdminMixin, ScopedHistoryAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
-        obj._history_user = request.user
-        services.contribution_record(
-            actor=request.user,
-            expected_version=form.locked_version if change else None,
-            contribution=obj if change else None,
-            donor=data["donor"],
-            plan=data["plan"],
-            objective=data.get("objective"),
-            intervention=data.get("intervention"),
-            amount=data["amount"],
-            currency=data["currency"],
-            status=data["status"],
-            contributed_on=data["contributed_on"],
-            reference=data.get("reference", ""),
-        )
+        """Record or correct through funding.services (the API's writes too); a refusal is
+        shown on the page by ServiceWritesAdminMixin, beside the field it names."""
+        fields = {name: form.cleaned_data.get(name) for name in services.CORRECTABLE}
+        fields["reference"] = fields["reference"] or ""
+        if change:
+            saved = services.contribution_correct(
+                contribution=obj,
+                actor=request.user,
+                expected_version=form.expected_version(),
+                **fields,
+            )
+        else:
+            saved = services.contribution_record(actor=request.user, **fields)
+        adopt(obj, saved)
 
-    def delete_model(self, request, obj):
+    def save_related(self, request, form, formsets, change):
+        pass  # no related rows: the service wrote the whole contribution
+
+    def service_delete(self, request, obj):
         services.contribution_delete(contribution=obj, actor=request.user)
 
     @admin.display(description=_("amount"), ordering="amount")

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import nested_admin
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
-from crp_portal.concurrency import PlanContentVersionedAdminMixin, PlanContentVersionedForm
 from funding import services as funding_services
 from plans.admin import ActivityInline, RequirementInline
 from plans.admin_display import RollupFiguresMixin
 from plans.admin_history import ScopedHistoryAdmin
 from plans.admin_scoping import PlanScopedAdminMixin
+from plans.admin_writes import PlanContentForm, ServiceWritesAdminMixin, adopt
+from plans.services import plan_content_check, plan_content_lock
 
+from . import services
 from .models import Intervention, PlanType, Sector
 
 
@@ -29,7 +32,7 @@ class PlanTypeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class InterventionAdminForm(PlanContentVersionedForm):
+class InterventionAdminForm(PlanContentForm):
     class Meta:
         model = Intervention
         fields = [
@@ -42,21 +45,11 @@ class InterventionAdminForm(PlanContentVersionedForm):
             "people_targeted",
         ]
 
-    def clean(self):
-        data = super().clean()
-        objective = data.get("objective")
-        if self.instance.pk and objective and objective.pk != self.instance.objective_id:
-            # Moving takes its earmarked money along: check it here so the editor sees why not.
-            funding_services.intervention_move_check(
-                intervention=self.instance, objective=objective
-            )
-        return data
-
 
 @admin.register(Intervention)
 class InterventionAdmin(
+    ServiceWritesAdminMixin,
     RollupFiguresMixin,
-    PlanContentVersionedAdminMixin,
     PlanScopedAdminMixin,
     ScopedHistoryAdmin,
     nested_admin.NestedModelAdmin,
@@ -72,8 +65,42 @@ class InterventionAdmin(
     inlines = [ActivityInline, RequirementInline]
 
     def save_model(self, request, obj, form, change):
-        if change and "objective" in form.changed_data:
-            destination = obj.objective
-            obj.objective_id = form.initial["objective"]  # the service moves it, with its money
-            funding_services.intervention_move(intervention=obj, objective=destination)
-        super().save_model(request, obj, form, change)
+        """One edit of the intervention's plan through funding.services.intervention_save (the
+        API's write too), which moves it with its earmarked money when its objective changes;
+        its activities and requirements below are handed to their services."""
+        data = form.cleaned_data
+        fields = {name: data[name] for name in services.INTERVENTION_FIELDS if name in data}
+        saved_row = (
+            Intervention.objects.select_related("objective").get(pk=obj.pk) if change else None
+        )
+        plan_id = saved_row.objective.plan_id if change else data["objective"].plan_id
+        edit = plan_content_lock(
+            plan_id=plan_id,
+            actor=request.user,
+            reason=(_("Intervention changed: %s") if change else _("Intervention added: %s"))
+            % data.get("title", obj),
+            expected_version=form.expected_version(),
+            row=saved_row,
+            yours=data,
+        )
+        saved = funding_services.intervention_save(
+            intervention=saved_row,
+            objective=data.get("objective"),
+            plan_types=data.get("plan_types"),
+            actor=request.user,
+            edit=edit,
+            **fields,
+        )
+        adopt(obj, saved)
+        # Moved to another plan: its rows below take that plan's own lock (another version).
+        request._plan_edit = edit if saved.objective.plan_id == edit.pk else None
+        request._plan_checked = edit
+
+    def save_related(self, request, form, formsets, change):
+        # No form.save_m2m(): the service set the plan types.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change)
+        plan_content_check(plan=request._plan_checked)
+
+    def service_delete(self, request, obj):
+        services.intervention_delete(intervention=obj, actor=request.user)

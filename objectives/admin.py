@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import nested_admin
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
-from crp_portal.concurrency import PlanContentVersionedAdminMixin
 from plans.admin import InterventionInline
 from plans.admin_display import RollupFiguresMixin
 from plans.admin_history import ScopedHistoryAdmin
 from plans.admin_scoping import PlanScopedAdminMixin
+from plans.admin_writes import PlanContentForm, ServiceWritesAdminMixin, adopt
+from plans.services import plan_content_check, plan_content_lock
 
+from . import services
 from .models import Objective, StrategicObjective, TargetGroup
 
 
@@ -34,14 +37,29 @@ class TargetGroupAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class ObjectiveAdminForm(PlanContentForm):
+    class Meta:
+        model = Objective
+        fields = [
+            "plan",
+            "strategic_objective",
+            "people_targeted",
+            "entities_targeted",
+            "target_groups",
+            "people_description",
+            "narrative",
+        ]
+
+
 @admin.register(Objective)
 class ObjectiveAdmin(
+    ServiceWritesAdminMixin,
     RollupFiguresMixin,
-    PlanContentVersionedAdminMixin,
     PlanScopedAdminMixin,
     ScopedHistoryAdmin,
     nested_admin.NestedModelAdmin,
 ):
+    form = ObjectiveAdminForm
     list_display = ["__str__", "plan", "strategic_objective", "people_targeted", "funding_line"]
     list_filter = ["strategic_objective", "plan__status", "plan__countries"]
     list_select_related = ["plan", "strategic_objective", "rollup"]
@@ -49,3 +67,52 @@ class ObjectiveAdmin(
     autocomplete_fields = ["plan", "strategic_objective", "target_groups"]
     readonly_fields = ["funding"]
     inlines = [InterventionInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # An objective stays in its plan (objectives.services.objective_update).
+        return [*super().get_readonly_fields(request, obj), *(["plan"] if obj else [])]
+
+    def save_model(self, request, obj, form, change):
+        """One edit of the objective's plan, through objectives.services, with the
+        interventions below it (save_related hands them to their services)."""
+        data = form.cleaned_data
+        fields = {name: data[name] for name in services.OBJECTIVE_FIELDS if name in data}
+        plan_id = Objective.objects.get(pk=obj.pk).plan_id if change else data["plan"].pk
+        edit = plan_content_lock(
+            plan_id=plan_id,
+            actor=request.user,
+            reason=(_("Objective changed: %s") if change else _("Objective added: %s"))
+            % data.get("strategic_objective", obj),
+            expected_version=form.expected_version(),
+            row=obj if change else None,
+            yours=data,
+        )
+        if change:
+            saved = services.objective_update(
+                objective=obj,
+                actor=request.user,
+                edit=edit,
+                strategic_objective=data.get("strategic_objective"),
+                target_groups=data.get("target_groups"),
+                **fields,
+            )
+        else:
+            saved = services.objective_create(
+                plan=edit,
+                actor=request.user,
+                edit=edit,
+                strategic_objective=data["strategic_objective"],
+                target_groups=data.get("target_groups") or [],
+                **fields,
+            )
+        adopt(obj, saved)
+        request._plan_edit = edit
+
+    def save_related(self, request, form, formsets, change):
+        # No form.save_m2m(): the service set the target groups.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change)
+        plan_content_check(plan=request._plan_edit)
+
+    def service_delete(self, request, obj):
+        services.objective_delete(objective=obj, actor=request.user)

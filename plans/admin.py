@@ -16,19 +16,27 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crp_portal.concurrency import VersionConflict, VersionedAdminForm
+from crp_portal.concurrency import VersionConflict
 from funding.models import Requirement
 from interventions.models import Activity, Intervention
 from objectives.models import Objective
 from objectives.selectors import people_targeted_warnings
 from plans.admin_display import ReadOnlyAdmin, RollupFiguresMixin
 from plans.admin_history import ScopedHistoryAdmin
-from plans.admin_scoping import (
-    PlanContentInlineMixin,
-    PlanScopedAdminMixin,
-    check_countries_editable,
+from plans.admin_scoping import PlanContentInlineMixin, PlanScopedAdminMixin
+from plans.admin_writes import (
+    ActivityFormSet,
+    InterventionFormSet,
+    ObjectiveFormSet,
+    PlanYearFormSet,
+    PresenceFormSet,
+    RequirementFormSet,
+    ServiceWritesAdminMixin,
+    VersionedAdminForm,
+    adopt,
 )
 
+from . import services
 from . import services_workflow as workflow
 from .history import parse_moment, plan_as_of, plan_child_changes
 from .models import (
@@ -81,6 +89,7 @@ class YearFilter(admin.SimpleListFilter):
 
 class RequirementInline(PlanContentInlineMixin, nested_admin.NestedTabularInline):
     model = Requirement
+    formset = RequirementFormSet
     extra = 0
     fields = ["year", "amount_usd"]
     verbose_name = _("yearly requirement (USD)")
@@ -89,6 +98,7 @@ class RequirementInline(PlanContentInlineMixin, nested_admin.NestedTabularInline
 
 class ActivityInline(PlanContentInlineMixin, nested_admin.NestedTabularInline):
     model = Activity
+    formset = ActivityFormSet
     extra = 0
     fields = ["position", "text"]
     formfield_overrides = {
@@ -102,6 +112,7 @@ class InterventionInline(
     RollupFiguresMixin, PlanContentInlineMixin, nested_admin.NestedStackedInline
 ):
     model = Intervention
+    formset = InterventionFormSet
     extra = 0
     fields = [
         ("position", "title"),
@@ -121,6 +132,7 @@ class InterventionInline(
 
 class ObjectiveInline(RollupFiguresMixin, PlanContentInlineMixin, nested_admin.NestedStackedInline):
     model = Objective
+    formset = ObjectiveFormSet
     extra = 0
     fields = [
         "strategic_objective",
@@ -140,6 +152,7 @@ class ObjectiveInline(RollupFiguresMixin, PlanContentInlineMixin, nested_admin.N
 
 class PlanYearInline(PlanContentInlineMixin, nested_admin.NestedTabularInline):
     model = PlanYear
+    formset = PlanYearFormSet
     extra = 0
     fields = ["year", "people_in_need", "people_targeted", "entities_targeted"]
     verbose_name = _("year's figures")
@@ -148,6 +161,7 @@ class PlanYearInline(PlanContentInlineMixin, nested_admin.NestedTabularInline):
 
 class OperationalPresenceInline(PlanContentInlineMixin, nested_admin.NestedTabularInline):
     model = OperationalPresence
+    formset = PresenceFormSet
     extra = 0
     fields = [
         "country",
@@ -175,15 +189,14 @@ class PlanAdminForm(VersionedAdminForm):
         ]
         widgets = {"vision_statement": forms.Textarea(attrs={"rows": 2, "cols": 90})}
 
-    def clean_countries(self):
-        countries = self.cleaned_data.get("countries") or []
-        check_countries_editable(self.request_user, countries)
-        return countries
-
 
 @admin.register(Plan)
 class PlanAdmin(
-    RollupFiguresMixin, PlanScopedAdminMixin, ScopedHistoryAdmin, nested_admin.NestedModelAdmin
+    ServiceWritesAdminMixin,
+    RollupFiguresMixin,
+    PlanScopedAdminMixin,
+    ScopedHistoryAdmin,
+    nested_admin.NestedModelAdmin,
 ):
     plan_lookup = "pk"
     form = PlanAdminForm
@@ -234,24 +247,49 @@ class PlanAdmin(
     def get_queryset(self, request):
         return PlanScopedAdminMixin.get_queryset(self, request).prefetch_related("countries")
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        form.request_user = request.user
-        return form
-
     def save_model(self, request, obj, form, change):
-        obj._history_user = request.user
-        if not change:
-            obj.save()
-            return
-        # Write only what the form holds: rollup bookkeeping written meanwhile by the funding
-        # job must not be overwritten with the values this page was loaded with.
-        obj.version = form.locked_version + 1
-        fields = [f.name for f in Plan._meta.concrete_fields if f.name in form.cleaned_data]
-        obj.save(update_fields=[*fields, "version", "updated_at"])
+        """The plan through plans.services, as one edit (one version) with the rows below it,
+        which save_related hands to their services."""
+        data = form.cleaned_data
+        fields = {name: data[name] for name in services.PLAN_CONTENT_FIELDS if name in data}
+        if change:
+            edit = services.plan_content_lock(
+                plan_id=obj.pk,
+                actor=request.user,
+                reason=_("Plan changed"),
+                expected_version=form.expected_version(),
+                yours=data,
+                record=False,  # plan_update saves the plan's fields with the next version
+            )
+            changed = {name: v for name, v in fields.items() if name in form.changed_data}
+            services.plan_update(
+                plan=edit,
+                actor=request.user,
+                edit=edit,
+                countries=data["countries"] if "countries" in form.changed_data else None,
+                **changed,
+            )
+        else:
+            created = services.plan_create(
+                actor=request.user, countries=data.get("countries") or [], **fields
+            )
+            edit = services.plan_content_lock(
+                plan_id=created.pk, actor=request.user, reason=_("Plan added")
+            )
+        adopt(obj, edit)
+        request._plan_edit = edit
+
+    def save_related(self, request, form, formsets, change):
+        # No form.save_m2m(): the plan's countries were set by the service.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change)
+        services.plan_content_check(plan=request._plan_edit)
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    def service_delete(self, request, obj):
+        services.plan_delete(plan=obj, actor=request.user)
 
     @admin.display(description=_("period"))
     def period(self, obj):

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from nested_admin.formsets import NestedInlineFormSet
 
-from crp_portal.concurrency import VERSION_NOT_SENT, VersionConflict
+from crp_portal.concurrency import VersionConflict, VersionRequired
 from funding import services as funding_services
 from interventions import services as intervention_services
 from interventions.services import INTERVENTION_FIELDS
@@ -30,7 +30,7 @@ from objectives.services import OBJECTIVE_FIELDS
 from . import services as plan_services
 from .models import Plan
 
-SERVICE_ERRORS = (ValidationError, VersionConflict)
+SERVICE_ERRORS = (ValidationError, VersionConflict, VersionRequired)
 
 
 def adopt(instance: models.Model, saved: models.Model) -> None:
@@ -46,7 +46,8 @@ class VersionedAdminForm(forms.ModelForm):
     """A model form that carries the version its page was loaded with (the service checks it)
     and shows a service's refusal as its errors."""
 
-    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Versions start at 1; a forged number below is refused as a form error.
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     service_error: Exception | None = None  # set on the second pass of a refused save
 
     def versioned(self) -> models.Model | None:
@@ -69,8 +70,7 @@ class VersionedAdminForm(forms.ModelForm):
         """The version to check the save against (None when adding)."""
         if self.versioned() is None:
             return None
-        loaded = self.cleaned_data.get("loaded_version")
-        return VERSION_NOT_SENT if loaded is None else loaded
+        return self.cleaned_data["loaded_version"]  # clean() refused a form without one
 
     def clean(self):
         data = super().clean()
@@ -83,6 +83,8 @@ class VersionedAdminForm(forms.ModelForm):
     def _add_service_error(self, error: Exception) -> None:
         if isinstance(error, VersionConflict):
             self.add_error(None, ValidationError(error.conflict.html()))
+        elif isinstance(error, VersionRequired):
+            self.add_error(None, ValidationError(str(error)))
         elif hasattr(error, "error_dict"):
             for field, errors in error.error_dict.items():
                 self.add_error(field if field in self.fields else None, errors)

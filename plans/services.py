@@ -76,6 +76,7 @@ def plan_content_lock(
     row=None,
     yours: dict | None = None,
     edit: Plan | None = None,
+    record: bool = True,
 ) -> Plan:
     """Begin a content edit of a plan by `actor` (inside a transaction): lock the plan row,
     check permission first (an outsider learns nothing of versions), refuse a stale
@@ -87,7 +88,9 @@ def plan_content_lock(
     clients holding the old version are refused.
 
     Given `edit` (this plan, already locked by the caller for the same save), nothing more is
-    checked or recorded: a page that saves many rows is one version of its plan."""
+    checked or recorded: a page that saves many rows is one version of its plan. With
+    `record=False` the next version is set but not yet saved: the caller saves the plan's own
+    fields with it, as one record (plan_update)."""
     if edit is not None:
         if edit.pk != plan_id:
             raise ValueError(f"edit of plan {edit.pk} used for a row of plan {plan_id}")
@@ -101,7 +104,11 @@ def plan_content_lock(
         yours=yours,
         guard=plan,
     )
-    version_next(plan, reason=reason)
+    if record:
+        version_next(plan, reason=reason)
+    else:
+        plan.version += 1
+        plan._change_reason = reason
     return plan
 
 
@@ -171,6 +178,7 @@ def plan_update(
         expected_version=expected_version,
         yours={**changes, **({"countries": countries} if countries is not None else {})},
         edit=edit,
+        record=False,
     )
     fields = _plan_apply(locked, changes)
     locked._history_user = actor
@@ -183,7 +191,8 @@ def plan_update(
             raise ValidationError({"countries": _("A plan covers at least one country.")})
         if {c.pk for c in countries} != before:
             locked.countries.set(countries)
-    locked.save(update_fields=[*fields, "updated_at"])
+    # With the version: the plan's own record is the one that moves it (plan_content_lock).
+    locked.save(update_fields=[*fields, "version", "updated_at"])
     if edit is None:
         plan_content_check(plan=locked)
     return locked
@@ -251,3 +260,23 @@ def _rows_replace(*, plan, rows, model, key: str, figures, duplicate: str) -> No
         keep.append(instance.pk)
     for stale in model.objects.filter(plan=plan).exclude(pk__in=keep):
         stale.delete()
+
+
+@transaction.atomic
+def plan_delete(*, plan: Plan, actor) -> None:
+    """Delete a plan with all its content (administrators only), unless money was recorded
+    against it: contributions are never deleted with content."""
+    if actor is None or not actor.is_superuser:
+        raise PermissionDenied(_("Only administrators may delete plans."))
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    # Contributions are funding's rows, read through their reverse relation (domain order).
+    if plan.contributions.exists():
+        raise ValidationError(
+            _(
+                "%(plan)s has contributions recorded against it; delete or move them before "
+                "deleting the plan."
+            )
+            % {"plan": plan}
+        )
+    plan._history_user = actor
+    plan.delete()

@@ -11,6 +11,7 @@
 
 from .contributions import (
     CONTRIBUTION_CONTENT,
+    CORRECTABLE,
     USD,
     _destination,
     contribution_check_recordable,
@@ -41,6 +42,7 @@ from .rollups import (
 
 __all__ = [
     "CONTRIBUTION_CONTENT",
+    "CORRECTABLE",
     "RECOMPUTE_COUNT_TTL",
     "USD",
     "_destination",

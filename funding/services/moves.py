@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from interventions.models import Intervention
 from objectives.models import Objective
-from plans.models import Plan
+from plans.models import Plan, year_outside_period
 
 from ..models import Contribution
 from .dirty import plans_mark_dirty
@@ -45,15 +45,7 @@ def intervention_move_check(*, intervention: Intervention, objective: Objective)
             year__gte=new_plan.start_year, year__lte=new_plan.end_year
         ).values_list("year", flat=True)
     )
-    if outside:
-        raise ValidationError(
-            {
-                "objective": _(
-                    "This intervention has requirements for %(years)s, outside the period "
-                    "%(period)s of the plan it would move to."
-                )
-                % {"years": ", ".join(map(str, outside)), "period": new_plan.period_label}
-            }
-        )
+    if outside:  # the period rule, in its one message (plans.models.year_outside_period)
+        raise year_outside_period(year=outside[0], plan=new_plan, field="objective")
     if new_plan.status == Plan.Status.ARCHIVED and intervention.contributions.exists():
         raise ValidationError({"objective": _("That plan is archived; it takes no new funding.")})

@@ -164,7 +164,7 @@ def test_intervention_move_refuses_requirements_outside_the_new_period(db):
     source = costed_plan()  # 2020
     intervention = source.objectives.get().interventions.get()
     later = ObjectiveFactory(plan=PlanFactory(start_year=2023, end_year=2024))
-    with pytest.raises(ValidationError, match="outside the period"):
+    with pytest.raises(ValidationError, match="is outside the plan's period"):
         services.intervention_move(intervention=intervention, objective=later)
     intervention.refresh_from_db()
     assert intervention.objective.plan_id == source.pk

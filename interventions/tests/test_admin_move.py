@@ -41,7 +41,7 @@ def test_a_move_outside_the_plans_years_is_refused_with_a_message(client, superu
     client.force_login(superuser)
     response = _move(client, intervention, target)
     assert response.status_code == 200
-    assert "outside the period" in response.content.decode()
+    assert "Year 2020 is outside the plan&#x27;s period 2024." in response.content.decode()
     intervention.refresh_from_db()
     assert intervention.objective.plan_id != target.plan_id
 
