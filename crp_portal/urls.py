@@ -24,7 +24,7 @@ urlpatterns = [
     path("", plans_views.home, name="home"),
     path("plans/", include("plans.urls")),
     path("funding/", funding_views.dashboard, name="funding"),
-    path("api/v1/", include(("crp_portal.api", "api"), namespace="api")),
+    path("api/v1/", include(("crp_portal.api.router", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", csp.swagger_ui, name="api-docs"),
 ]
