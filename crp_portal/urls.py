@@ -5,8 +5,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from funding import views as funding_views
+from plan_history.api import PlanAsOfView
 from plans import views as plans_views
-from plans.api_history import PlanAsOfView
 
 from . import csp, views
 

@@ -14,7 +14,16 @@ from pathlib import Path
 import grimp
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["crp_portal", "plans", "objectives", "interventions", "funding", "partners", "demo"]
+PACKAGES = [
+    "crp_portal",
+    "plans",
+    "plan_history",
+    "objectives",
+    "interventions",
+    "funding",
+    "partners",
+    "demo",
+]
 
 
 def strongly_connected(nodes: set[str], edges: dict[str, set[str]]) -> list[list[str]]:

@@ -22,11 +22,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crp_portal.concurrency import version_check
+from plans.models import MAX_YEAR, MIN_YEAR, Country, OperationalPresence, Plan, PlanYear
+from plans.roles import Role, user_countries
+from plans.services import plan_check_editable
 
 from .history import m2m_ids_then, plan_records_as_of
-from .models import MAX_YEAR, MIN_YEAR, Country, OperationalPresence, Plan, PlanYear
-from .roles import Role, user_countries
-from .services import plan_check_editable
 
 # What a restore brings back of the plan row itself. Not status and published_at (restoring
 # content neither publishes nor unpublishes), not version (a restore makes a new one), not the

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from .models import OperationalPresence, Plan, PlanYear
+from plans.models import OperationalPresence, Plan, PlanYear
 
 PLAN_FIELDS = [
     "title",
@@ -77,7 +77,7 @@ def plan_records_as_of(*, plan_id: int, at: datetime.datetime) -> dict[str, list
     kind of row ("plan_years", "presences", "objectives", "interventions", "activities",
     "requirements"). None when the plan did not exist then.
 
-    The one reading of the past: the as-of pages and the restore (plans.services_restore) use it.
+    The one reading of the past: the as-of pages and the restore (plan_history.restore) use it.
     """
     from funding.models import Requirement
     from interventions.models import Activity, Intervention
@@ -193,7 +193,7 @@ def plan_as_of(*, plan_id: int, at: datetime.datetime) -> dict | None:
 
 def plan_may_see_drafts(*, plan: Plan, user) -> bool:
     """Whether this user sees the plan's unpublished states (its editors, reviewers, admins)."""
-    from .roles import user_countries
+    from plans.roles import user_countries
 
     if user is None or not user.is_authenticated or not user.is_active:
         return False
