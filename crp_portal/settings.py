@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "interventions",
     "funding",
     "partners",
+    "public_pages",
     "demo",
 ]
 

@@ -18,6 +18,7 @@ PACKAGES = [
     "crp_portal",
     "plans",
     "plan_history",
+    "public_pages",
     "objectives",
     "interventions",
     "funding",
