@@ -30,6 +30,7 @@ from plans.models import Plan
 from public_pages.downloads import FORMATS, table_response
 from public_pages.filters import PlanFilter
 from public_pages.plan_views import published_plans
+from public_pages.templatetags.public import figures as figures_of
 
 from .charts import bar_chart
 
@@ -95,8 +96,6 @@ def _filtered_groups(
     plans: list[Plan], intervention_rows: list[InterventionRollup]
 ) -> dict[str, list[tuple[str, Figures, bool]]]:
     """The same groups for some plans only, added up from their stored rollups (3 queries)."""
-    from public_pages.templatetags.public import figures as figures_of
-
     plan_ids = [p.pk for p in plans]
     by: dict[str, dict[str, tuple[str, Figures]]] = {d: {} for d in Dimension.values}
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from interventions.models import Intervention
+from plans.services import plan_content_lock
 
 from ..models import Requirement
 
@@ -18,8 +19,6 @@ from ..models import Requirement
 def requirements_replace(*, intervention: Intervention, rows: Iterable[dict], actor) -> None:
     """Set an intervention's yearly requirements to `rows` ({year, amount_usd}); years not given
     are removed. Only editors of the plan's countries may."""
-    from plans.services import plan_content_lock
-
     plan_content_lock(
         plan_id=intervention.objective.plan_id,
         actor=actor,
