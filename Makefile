@@ -53,9 +53,12 @@ beat: install  ## Celery beat: the dirty-plan sweep and the nightly audit (needs
 test: install-dev  ## the whole test suite (SQLite, or PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint: install-dev  ## ruff lint and format check
+lint: install-dev  ## ruff lint and format check, import contracts (.importlinter), no import cycles, no module over 600 lines
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(PY) tools/import_cycles.py
+	$(PY) tools/module_sizes.py
 
 fmt: install-dev  ## format and fix what ruff can
 	$(BIN)/ruff format .

@@ -15,6 +15,8 @@ import logging
 import time
 
 from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
@@ -123,39 +125,15 @@ def cached_page(view):
 
 def _content_changed(sender, **kwargs) -> None:
     # After commit: a page rendered between the bump and the commit would cache the old text.
-    from django.db import transaction
-
     transaction.on_commit(pages_bump)
 
 
-def connect_content_receivers() -> None:
-    """Bump on edits of what public pages and the API's cached answers show, beside the rollups
-    (titles, narratives, staff; contributions and donors listed by the API; deletions)."""
-    from django.db.models.signals import m2m_changed, post_delete, post_save
-
-    from funding.models import Contribution, Donor, Requirement
-    from interventions.models import Activity, Intervention
-    from objectives.models import Objective
-    from partners.models import Deletion
-    from plans.models import OperationalPresence, Plan, PlanYear
-
-    for model in (
-        Plan,
-        PlanYear,
-        OperationalPresence,
-        Objective,
-        Intervention,
-        Activity,
-        Requirement,
-        Contribution,
-        Donor,
-        Deletion,
-    ):
+def retire_pages_on_change(*models, through=()) -> None:
+    """Bump after any save or delete of `models` and any change of the m2m tables `through`:
+    what public pages and the API's cached answers show, beside the rollups. Each app calls it
+    for its own models from its receivers module."""
+    for model in models:
         for signal in (post_save, post_delete):
             signal.connect(_content_changed, sender=model, dispatch_uid=f"pages_{model.__name__}")
-    for through in (
-        Plan.countries.through,
-        Objective.target_groups.through,
-        Intervention.plan_types.through,
-    ):
-        m2m_changed.connect(_content_changed, sender=through, dispatch_uid=f"pages_{through}")
+    for table in through:
+        m2m_changed.connect(_content_changed, sender=table, dispatch_uid=f"pages_{table}")

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "interventions",
     "funding",
     "partners",
+    "public_pages",
     "demo",
 ]
 
@@ -177,23 +178,23 @@ REST_FRAMEWORK = {
         "partners.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["crp_portal.api_base.ReadOrAuthenticatedWrite"],
+    "DEFAULT_PERMISSION_CLASSES": ["crp_portal.api.permissions.ReadOrAuthenticatedWrite"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "crp_portal.api_base.AnonThrottle",
-        "crp_portal.api_base.PartnerThrottle",
+        "crp_portal.api.throttling.AnonThrottle",
+        "crp_portal.api.throttling.PartnerThrottle",
     ],
-    "DEFAULT_PAGINATION_CLASS": "crp_portal.api_base.CappedPageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "crp_portal.api.pagination.CappedPageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "crp_portal.api_base.StableOrderingFilter",
+        "crp_portal.api.pagination.StableOrderingFilter",
     ],
     "DEFAULT_RENDERER_CLASSES": [
-        "crp_portal.api_base.JSONRenderer",
-        "crp_portal.api_base.CSVRenderer",
-        "crp_portal.api_base.HXLRenderer",
+        "crp_portal.api.renderers.JSONRenderer",
+        "crp_portal.api.renderers.CSVRenderer",
+        "crp_portal.api.renderers.HXLRenderer",
     ],
-    "EXCEPTION_HANDLER": "crp_portal.api.exception_handler",
+    "EXCEPTION_HANDLER": "crp_portal.api.errors.exception_handler",
     # Trust X-Forwarded-For from this many proxies (0: the peer address; clients cannot spoof it).
     "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
     "COERCE_DECIMAL_TO_STRING": True,

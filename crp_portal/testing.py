@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import pytest
 
+from crp_portal import pagecache
+
 
 @pytest.fixture
 def public_pages(settings):
     """Plain static storage, fast password hashing and a fresh page-cache version for one test."""
-    from crp_portal import pagecache
-
     # The demo users' passwords would take ~2 s of PBKDF2 per test; these tests never log in.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -4,9 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from funding import views as funding_views
-from plans import views as plans_views
-from plans.api_history import PlanAsOfView
+from plan_history.api import PlanAsOfView
+from public_pages import funding_views, plan_views
 
 from . import csp, views
 
@@ -21,10 +20,10 @@ urlpatterns = [
     # Before the v1 router include (issue 4), so that this path resolves here.
     path("api/v1/plans/<slug:slug>/as-of/", PlanAsOfView.as_view(), name="plan-as-of"),
     # Public pages for donors (issue 5)
-    path("", plans_views.home, name="home"),
-    path("plans/", include("plans.urls")),
+    path("", plan_views.home, name="home"),
+    path("plans/", include("public_pages.plan_urls")),
     path("funding/", funding_views.dashboard, name="funding"),
-    path("api/v1/", include(("crp_portal.api", "api"), namespace="api")),
+    path("api/v1/", include(("crp_portal.api.router", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", csp.swagger_ui, name="api-docs"),
 ]

@@ -17,12 +17,17 @@ from __future__ import annotations
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from crp_portal import pagecache
 from interventions.models import Intervention
 from objectives.models import Objective
 from plans.models import Plan
 
 from . import services
-from .models import Contribution, Requirement
+from .models import Contribution, Donor, Requirement
+
+# Public pages and cached API answers list requirements, contributions and donors. Connected
+# before the rollup triggers below, as when crp_portal connected them, so the bump runs first.
+pagecache.retire_pages_on_change(Requirement, Contribution, Donor)
 
 
 def _plan_of_intervention(intervention_id: int | None) -> int | None:

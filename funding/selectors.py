@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from django.db.models import Q, Sum
 from django.db.models.functions import ExtractYear
 
-from plans.models import Plan
+from interventions.models import Sector
+from objectives.models import Objective, StrategicObjective
+from plans.models import Country, Plan, Region
 
 from .figures import ZERO, Figures
-from .models import Contribution, Requirement
+from .models import Contribution, Donor, Requirement
 
 _RECEIVED = Q(status__in=Contribution.RECEIVED_STATUSES)
 _PLEDGED = Q(status=Contribution.Status.PLEDGED)
@@ -203,12 +205,6 @@ def group_figures(dimension: str) -> list[Group]:
     year; the objective for strategic objective; the intervention for sector. `received` still
     shows all the money received; `covered` is the part that counts.
     """
-    from interventions.models import Sector
-    from objectives.models import Objective, StrategicObjective
-    from plans.models import Country, Region
-
-    from .models import Donor
-
     requirements, contributions = _published_requirements(), _published_contributions()
     # Dimensions of plans (country, region), of years and of objectives are summed from per-plan,
     # per-(plan, year) and per-objective aggregates: a few thousand rows. Joining a million

@@ -19,6 +19,8 @@ from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
+from plans.models import Plan
+
 # The recomputes only: funding.services.dirty imports this module to enqueue, never the reverse.
 from .services import audit, rollups
 
@@ -56,8 +58,6 @@ def sweep_dirty_plans(*, grace_seconds: int = SWEEP_GRACE_SECONDS) -> dict[str, 
     Runs every minute from beat. Recomputes in this task rather than enqueueing, so it makes
     progress with a single worker and does not depend on the queue it is cleaning up after.
     """
-    from plans.models import Plan
-
     cutoff = timezone.now() - datetime.timedelta(seconds=grace_seconds)
     dirty = list(
         Plan.objects.filter(rollup_dirty_since__lte=cutoff)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from crp_portal import pagecache
 from funding.models import Contribution, Donor
 from interventions.models import Intervention
 from objectives.models import Objective
@@ -14,6 +15,9 @@ from plans.models import Plan
 
 from . import services
 from .models import Deletion
+
+# Deletions are listed by the API: retire its cached answers when one is recorded.
+pagecache.retire_pages_on_change(Deletion)
 
 
 def _was_public(plan: Plan) -> bool:

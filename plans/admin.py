@@ -21,6 +21,8 @@ from funding.models import Requirement
 from interventions.models import Activity, Intervention
 from objectives.models import Objective
 from objectives.selectors import people_targeted_warnings
+from plan_history.history import parse_moment, plan_as_of, plan_child_changes
+from plan_history.restore import moment_label, plan_restore, plan_restore_preview
 from plans.admin_display import ReadOnlyAdmin, RollupFiguresMixin
 from plans.admin_history import ScopedHistoryAdmin
 from plans.admin_scoping import PlanContentInlineMixin, PlanScopedAdminMixin
@@ -38,7 +40,6 @@ from plans.admin_writes import (
 
 from . import services
 from . import services_workflow as workflow
-from .history import parse_moment, plan_as_of, plan_child_changes
 from .models import (
     Country,
     OperationalPresence,
@@ -49,7 +50,6 @@ from .models import (
     RoleAssignment,
 )
 from .roles import role_scope_errors
-from .services_restore import moment_label, plan_restore, plan_restore_preview
 
 
 @admin.register(Region)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -69,8 +71,6 @@ class PlanQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> PlanQuerySet:
         """Admins see every plan; staff also their countries' drafts; others, published only."""
-        from .roles import user_countries
-
         if user is not None and user.is_active and user.is_superuser:
             return self
         published = Q(status=self.model.Status.PUBLISHED)
@@ -81,8 +81,6 @@ class PlanQuerySet(models.QuerySet):
 
     def editable_by(self, user) -> PlanQuerySet:
         """Plans whose content this user may change: superusers all, editors their countries."""
-        from .roles import Role, user_countries
-
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_superuser:
@@ -93,8 +91,6 @@ class PlanQuerySet(models.QuerySet):
     def reviewable_by(self, user) -> PlanQuerySet:
         """Plans this user may publish, return or archive: superusers all, reviewers their
         countries (a reviewer of a region covers its countries)."""
-        from .roles import Role, user_countries
-
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_superuser:
@@ -289,6 +285,22 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} as {self.get_role_display()}"
+
+
+# Here rather than in plans.roles (which re-exports it), so the plan querysets above need no
+# import of roles (a cycle: roles reads these models).
+def user_countries(user, *, roles: Iterable[str] | None = None) -> models.QuerySet:
+    """Countries covered by the user's role assignments (all roles unless `roles` is given)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Country.objects.none()
+    assignments = RoleAssignment.objects.filter(user=user)
+    if roles is not None:
+        assignments = assignments.filter(role__in=list(roles))
+    if user.is_superuser or assignments.filter(all_countries=True).exists():
+        return Country.objects.all()
+    return Country.objects.filter(
+        Q(role_assignments__in=assignments) | Q(region__role_assignments__in=assignments)
+    ).distinct()
 
 
 class PlanTransition(models.Model):

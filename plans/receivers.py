@@ -6,13 +6,20 @@ from __future__ import annotations
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import RoleAssignment
+from crp_portal import pagecache
+
+from .models import OperationalPresence, Plan, PlanYear, RoleAssignment
+from .roles import role_groups_sync
 
 
 @receiver([post_save, post_delete], sender=RoleAssignment, dispatch_uid="role_groups_sync")
 def role_assignment_changed(sender, instance: RoleAssignment, **kwargs) -> None:
-    from .roles import role_groups_sync
-
     user = type(instance).user.field.related_model.objects.filter(pk=instance.user_id).first()
     if user is not None:  # gone already when the user itself is being deleted
         role_groups_sync(user=user)
+
+
+# Public pages and cached API answers show plans, their years and presence: retire them on change.
+pagecache.retire_pages_on_change(
+    Plan, PlanYear, OperationalPresence, through=(Plan.countries.through,)
+)

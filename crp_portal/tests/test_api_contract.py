@@ -114,7 +114,7 @@ def test_the_fast_json_renderer_writes_drfs_bytes():
     from rest_framework.exceptions import ErrorDetail
     from rest_framework.renderers import JSONRenderer as DRFRenderer
 
-    from crp_portal.api_base import JSONRenderer
+    from crp_portal.api.renderers import JSONRenderer
 
     data = {
         "money": Decimal("1075000.00"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q
 from django_filters import rest_framework as filters
 
-from crp_portal.api_base import (
+from crp_portal.api.filters import (
     IdFilter,
     IdMultipleChoiceFilter,
     MoneyFilter,

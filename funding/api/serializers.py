@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from crp_portal.api_base import (
-    CountryRefSerializer,
-    FiguresMixin,
-    MoneyField,
-    choice_labels,
-    iso_date,
-    iso_datetime,
-    money_text,
-)
+from crp_portal.api.fields import CountryRefSerializer, FiguresMixin, MoneyField
+from crp_portal.api.representations import choice_labels, iso_date, iso_datetime, money_text
 from funding.models import Contribution, Currency, Donor
 from plans.models import Plan
 

@@ -10,7 +10,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.response import Response
 
-from crp_portal.api_base import FORMAT_PARAMETER, ApiViewMixin, Column
+from crp_portal.api.renderers import Column
+from crp_portal.api.viewsets import FORMAT_PARAMETER, ApiViewMixin
 from crp_portal.api_concurrency import IF_MATCH, PRECONDITION_RESPONSES, VersionedWritesMixin
 from funding import services
 from funding.models import Contribution, Donor, GroupRollup, PlanRollup

@@ -13,7 +13,7 @@ from plans.models import Plan
 
 from .. import selectors
 from ..figures import Figures
-from ..models import RollupAudit, RollupDiscrepancy
+from ..models import GroupRollup, RollupAudit, RollupDiscrepancy
 from .rollups import _Diffs, group_rollups_are_stale, group_rollups_recompute, plan_rollup_recompute
 
 logger = logging.getLogger(__name__)
@@ -49,8 +49,6 @@ def rollups_audit(*, reschedule_groups: Callable[[], object]) -> RollupAudit:
 
 
 def _audit_groups(audit: RollupAudit, reschedule_groups: Callable[[], object]) -> None:
-    from ..models import GroupRollup
-
     with transaction.atomic():
         stale = group_rollups_are_stale()
         diffs = _Diffs(audit, None, stale)

@@ -13,6 +13,7 @@ from crp_portal.concurrency import lock_version, version_check
 from interventions.models import Intervention
 from objectives.models import Objective
 from plans.models import Plan
+from plans.roles import Role, user_countries
 
 from ..figures import CENT
 from ..models import Contribution, Currency, Donor, ExchangeRate
@@ -49,8 +50,6 @@ def usd_amount(*, amount: Decimal, units_per_usd: Decimal) -> Decimal:
 
 def contribution_check_recordable(*, plan: Plan, actor) -> None:
     """PermissionDenied unless the actor is a funding officer of one of the plan's countries."""
-    from plans.roles import Role, user_countries
-
     if actor is None or not actor.is_authenticated or not actor.is_active:
         raise PermissionDenied(_("Log in as a funding officer to record contributions."))
     if actor.is_superuser:

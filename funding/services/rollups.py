@@ -18,9 +18,10 @@ from django.utils import timezone
 from crp_portal import pagecache
 from plans.models import Plan
 
-from .. import selectors
+from .. import rollup_sql, selectors
 from ..figures import Figures
 from ..models import (
+    GroupRollup,
     GroupRollupState,
     InterventionRollup,
     ObjectiveRollup,
@@ -111,8 +112,6 @@ def plan_rollup_recompute(*, plan_id: int, audit: RollupAudit | None = None) -> 
     if connection.vendor == "postgresql" and audit is None:
         # The same set-based SQL as the full recompute, scoped to this plan, in one statement:
         # one round trip instead of ~20. The audit keeps the ORM path below as its independent check.
-        from .. import rollup_sql
-
         wrote = rollup_sql.plan_recompute(plan_id=plan.pk, now=now)
         _plan_mark_clean(plan, dirty_since, wrote, now)
         return wrote
@@ -217,8 +216,6 @@ def plans_rollup_recompute_all(
     """
     now = timezone.now()
     if connection.vendor == "postgresql":
-        from .. import rollup_sql
-
         with transaction.atomic():
             counts = rollup_sql.full_recompute(now=now)
         if progress is not None:
@@ -248,8 +245,6 @@ def group_rollups_recompute(*, reschedule: Callable[[], object]) -> int:
     `reschedule` (the queue's enqueue, given by funding.tasks or funding.services.dirty) runs after
     commit, so the groups never stay stale beyond the next recompute (or the sweep).
     """
-    from ..models import GroupRollup
-
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:

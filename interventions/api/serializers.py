@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from crp_portal.api_base import (
-    FiguresMixin,
-    MoneyField,
-    NamedRefSerializer,
-    figures_of,
-    iso_datetime,
-    money_text,
-    rollup_of,
-)
+from crp_portal.api.fields import FiguresMixin, MoneyField, NamedRefSerializer, rollup_of
+from crp_portal.api.representations import figures_of, iso_datetime, money_text
 from funding.models import Requirement
 from interventions.models import Activity, Intervention, PlanType, Sector
 from plans.models import MAX_YEAR, MIN_YEAR

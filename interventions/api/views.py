@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 
-from crp_portal.api_base import FORMAT_PARAMETER, ApiViewMixin, Column, figure
+from crp_portal.api.renderers import Column, figure
+from crp_portal.api.viewsets import FORMAT_PARAMETER, ApiViewMixin
 from crp_portal.api_concurrency import IF_MATCH, PRECONDITION_RESPONSES, VersionedWritesMixin
 from funding import services as funding_services
 from funding.models import Requirement

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from crp_portal.api_base import (
-    FiguresMixin,
-    NamedRefSerializer,
-)
+from crp_portal.api.fields import FiguresMixin, NamedRefSerializer
 from interventions.api.serializers import NestedInterventionSerializer
 from objectives.models import Objective, StrategicObjective, TargetGroup
 

@@ -6,7 +6,8 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
-from crp_portal.api_base import FORMAT_PARAMETER, ApiViewMixin, Column
+from crp_portal.api.renderers import Column
+from crp_portal.api.viewsets import FORMAT_PARAMETER, ApiViewMixin
 from partners.models import Deletion
 
 from .serializers import DeletionSerializer

@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from crp_portal.api_base import throttle_key
+from crp_portal.api.throttling import throttle_key
 from partners import services
 from partners.models import ApiToken, Deletion, token_hash
 from plans.models import Plan

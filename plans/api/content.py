@@ -13,7 +13,8 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from crp_portal.api_base import FIGURES, iso_date, iso_datetime, money_text
+from crp_portal.api.fields import FIGURES
+from crp_portal.api.representations import iso_date, iso_datetime, money_text
 from funding.models import PlanYearRollup, Requirement
 from interventions.models import Activity, Intervention
 from objectives.models import Objective

@@ -7,7 +7,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from crp_portal.api_base import IdFilter, SyncFilterSet, YearFilter, figure_filters
+from crp_portal.api.filters import IdFilter, SyncFilterSet, YearFilter, figure_filters
 from plans.models import Country, Plan, Region
 
 

@@ -5,16 +5,14 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from crp_portal.api_base import (
+from crp_portal.api.fields import (
     FIGURES,
     CountryRefSerializer,
     FigureField,
     FiguresMixin,
-    choice_labels,
-    iso_datetime,
-    money_text,
     rollup_of,
 )
+from crp_portal.api.representations import choice_labels, iso_datetime, money_text
 from objectives.api.serializers import NestedObjectiveSerializer
 from plans.models import MAX_YEAR, MIN_YEAR, Country, OperationalPresence, Plan, Region
 

@@ -6,7 +6,8 @@ from django.db.models import F
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
-from crp_portal.api_base import FORMAT_PARAMETER, ApiViewMixin, Column, figure
+from crp_portal.api.renderers import Column, figure
+from crp_portal.api.viewsets import FORMAT_PARAMETER, ApiViewMixin
 from crp_portal.api_concurrency import IF_MATCH, PRECONDITION_RESPONSES, VersionedWritesMixin
 from plans import services
 from plans.models import Country, Plan, Region

@@ -153,7 +153,7 @@ def test_api_as_of_refuses_drafts_and_bad_dates(api_client, db):
 def test_activities_written_by_the_intervention_service_are_in_the_history(editor):
     from interventions import services as intervention_services
     from objectives.tests.factories import ObjectiveFactory
-    from plans.history import plan_as_of
+    from plan_history.history import plan_as_of
 
     objective = ObjectiveFactory(plan=PlanFactory(status=Plan.Status.DRAFT))
     intervention = intervention_services.intervention_create(
@@ -173,7 +173,7 @@ def test_as_of_tells_the_target_groups_and_plan_types_then(db):
     from interventions.models import PlanType
     from interventions.tests.factories import InterventionFactory
     from objectives.models import TargetGroup
-    from plans.history import plan_as_of
+    from plan_history.history import plan_as_of
 
     intervention = InterventionFactory()
     objective = intervention.objective

@@ -1,4 +1,4 @@
-"""Restoring a plan's whole content to an earlier version (plans.services_restore, issue 6)."""
+"""Restoring a plan's whole content to an earlier version (plan_history.restore, issue 6)."""
 
 from __future__ import annotations
 
@@ -24,10 +24,10 @@ from interventions.models import Activity, Intervention, PlanType
 from interventions.tests.factories import ActivityFactory, InterventionFactory
 from objectives.models import Objective, StrategicObjective, TargetGroup
 from objectives.tests.factories import ObjectiveFactory
+from plan_history.history import plan_as_of
+from plan_history.restore import plan_restore, plan_restore_preview
 from plans import services_workflow as workflow
-from plans.history import plan_as_of
 from plans.models import OperationalPresence, Plan, PlanYear
-from plans.services_restore import plan_restore, plan_restore_preview
 from plans.tests.factories import (
     OperationalPresenceFactory,
     PlanFactory,

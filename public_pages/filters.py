@@ -12,8 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from interventions.models import Sector
 from objectives.models import StrategicObjective
-
-from .models import MAX_YEAR, MIN_YEAR, Country, Plan, Region
+from plans.models import MAX_YEAR, MIN_YEAR, Country, Plan, Region
 
 
 class FundingStatus:

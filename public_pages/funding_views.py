@@ -17,15 +17,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from crp_portal.downloads import FORMATS, table_response
 from crp_portal.pagecache import cached_page
-from plans.filters import PlanFilter
+from funding.figures import ZERO, Figures
+from funding.models import (
+    Contribution,
+    GroupRollup,
+    InterventionRollup,
+    ObjectiveRollup,
+    PlanYearRollup,
+)
 from plans.models import Plan
-from plans.views import published_plans
+from public_pages.downloads import FORMATS, table_response
+from public_pages.filters import PlanFilter
+from public_pages.plan_views import published_plans
+from public_pages.templatetags.public import figures as figures_of
 
 from .charts import bar_chart
-from .figures import ZERO, Figures
-from .models import Contribution, GroupRollup, InterventionRollup, ObjectiveRollup, PlanYearRollup
 
 Dimension = GroupRollup.Dimension
 TOP_UNMET = 10
@@ -89,8 +96,6 @@ def _filtered_groups(
     plans: list[Plan], intervention_rows: list[InterventionRollup]
 ) -> dict[str, list[tuple[str, Figures, bool]]]:
     """The same groups for some plans only, added up from their stored rollups (3 queries)."""
-    from plans.templatetags.public import figures as figures_of
-
     plan_ids = [p.pk for p in plans]
     by: dict[str, dict[str, tuple[str, Figures]]] = {d: {} for d in Dimension.values}
 

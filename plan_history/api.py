@@ -17,8 +17,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from plans.models import Plan
+
 from .history import PUBLIC_STATUSES, parse_moment, plan_as_of, plan_may_see_drafts
-from .models import Plan
 
 
 class PlanAsOfView(APIView):

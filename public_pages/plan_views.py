@@ -15,15 +15,16 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from crp_portal.downloads import FORMATS, table_response
 from crp_portal.pagecache import cached_page
 from funding.figures import NOT_COSTED, Figures, coverage_percent, whole_percent
 from funding.models import PlanRollup
 from interventions.models import Intervention
-from plans.templatetags.public import figures as figures_of
+from objectives.models import Objective
+from plans.models import Country, OperationalPresence, Plan
+from public_pages.downloads import FORMATS, table_response
+from public_pages.templatetags.public import figures as figures_of
 
 from .filters import PlanFilter
-from .models import Country, OperationalPresence, Plan
 
 PAGE_SIZE = 20
 HOME_LIST_SIZE = 5
@@ -223,8 +224,6 @@ def plan_detail(request, slug: str):
 
 def plan_objectives():
     """A plan's objectives with everything the plan page shows under them, in six queries."""
-    from objectives.models import Objective
-
     interventions = Intervention.objects.select_related("sector", "rollup").prefetch_related(
         "plan_types", "activities", "requirements"
     )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import plan_views as views
 
 app_name = "plans"
 

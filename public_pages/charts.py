@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .figures import Figures
+from funding.figures import Figures
 
 WIDTH = 480
 BAR_SPACE = WIDTH - 84  # room on the right for the value label

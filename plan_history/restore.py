@@ -6,13 +6,12 @@ and countries, its years, operational presence, objectives (with target groups),
 what `plan_records_as_of` (the reader of the as-of pages) says it was at the chosen moment.
 
 Kept apart from plans/services.py (edits) as the workflow is: one small home for one rule. It
-writes rows of every content app, so it imports their models at call time, as plans.history does.
+writes rows of every content app, which plan_history may import (they never import it).
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -22,11 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crp_portal.concurrency import version_check
+from funding import services as funding_services
+from funding.models import Contribution, Requirement
+from plans.models import MAX_YEAR, MIN_YEAR, Country, Plan, PlanYear
+from plans.roles import Role, user_countries
+from plans.services import plan_check_editable
 
-from .history import m2m_ids_then, plan_records_as_of
-from .models import MAX_YEAR, MIN_YEAR, Country, OperationalPresence, Plan, PlanYear
-from .roles import Role, user_countries
-from .services import plan_check_editable
+from .states import _Kind, _kinds, _label, _state_now, _state_then, moment_label
 
 # What a restore brings back of the plan row itself. Not status and published_at (restoring
 # content neither publishes nor unpublishes), not version (a restore makes a new one), not the
@@ -41,56 +42,6 @@ RESTORED_PLAN_FIELDS = (
     "vision_narrative",
 )
 NOT_RESTORED = {"id", "created_at", "updated_at"}
-
-
-@dataclass(frozen=True)
-class _Kind:
-    """One kind of row under a plan, as the restore walks them (parents before children)."""
-
-    key: str  # its list in plan_records_as_of()
-    model: type[models.Model]
-    parent: str  # attname of the foreign key to its parent row
-    parent_kind: str | None  # None: the plan itself
-    unique: str | None = None  # attname unique among its parent's rows (a UniqueConstraint)
-    m2m: tuple[str, ...] = ()
-
-    @property
-    def fields(self) -> list[str]:
-        return [f.attname for f in self.model._meta.concrete_fields if f.name not in NOT_RESTORED]
-
-    def key_of(self, values: dict) -> tuple:
-        return (values[self.parent], values[self.unique])
-
-
-def _kinds() -> list[_Kind]:
-    from funding.models import Requirement
-    from interventions.models import Activity, Intervention
-    from objectives.models import Objective
-
-    return [
-        _Kind("plan_years", PlanYear, "plan_id", None, "year"),
-        _Kind("presences", OperationalPresence, "plan_id", None, "country_id"),
-        _Kind(
-            "objectives", Objective, "plan_id", None, "strategic_objective_id", ("target_groups",)
-        ),
-        _Kind("interventions", Intervention, "objective_id", "objectives", m2m=("plan_types",)),
-        _Kind("activities", Activity, "intervention_id", "interventions"),
-        _Kind("requirements", Requirement, "intervention_id", "interventions", "year"),
-    ]
-
-
-@dataclass
-class _Row:
-    values: dict
-    m2m: dict[str, frozenset[int]]
-    instance: models.Model | None = None  # the live row (current state only)
-
-
-@dataclass
-class _State:
-    plan: dict
-    countries: frozenset[int]
-    rows: dict[str, dict[int, _Row]]
 
 
 @dataclass
@@ -122,10 +73,6 @@ class RestorePreview:
     @property
     def changes_anything(self) -> bool:
         return bool(self.plan_changes or any(k.any for k in self.kinds))
-
-
-def moment_label(at: datetime.datetime) -> str:
-    return at.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def plan_version_moment(*, plan: Plan, history_id: int) -> datetime.datetime:
@@ -163,74 +110,6 @@ def _moment(*, plan: Plan, at, history_id) -> tuple[datetime.datetime, datetime.
     if timezone.is_naive(at):
         raise ValueError("`at` must be an aware datetime.")
     return at, at
-
-
-def _m2m_now(kind_model, name: str, ids: Iterable[int]) -> dict[int, set[int]]:
-    m2m_field = kind_model._meta.get_field(name)
-    through = m2m_field.remote_field.through
-    source, target = m2m_field.m2m_field_name(), m2m_field.m2m_reverse_field_name()
-    out: dict[int, set[int]] = {}
-    for row_id, target_id in through.objects.filter(**{f"{source}_id__in": list(ids)}).values_list(
-        f"{source}_id", f"{target}_id"
-    ):
-        out.setdefault(row_id, set()).add(target_id)
-    return out
-
-
-def _state_now(plan: Plan, kinds: list[_Kind]) -> _State:
-    rows: dict[str, dict[int, _Row]] = {}
-    for kind in kinds:
-        parent_ids = [plan.pk] if kind.parent_kind is None else list(rows[kind.parent_kind])
-        instances = list(kind.model.objects.filter(**{f"{kind.parent}__in": parent_ids}))
-        sets = {name: _m2m_now(kind.model, name, [i.pk for i in instances]) for name in kind.m2m}
-        rows[kind.key] = {
-            i.pk: _Row(
-                values={f: getattr(i, f) for f in kind.fields},
-                m2m={name: frozenset(sets[name].get(i.pk, ())) for name in kind.m2m},
-                instance=i,
-            )
-            for i in instances
-        }
-    return _State(
-        plan={f: getattr(plan, f) for f in RESTORED_PLAN_FIELDS},
-        countries=frozenset(plan.countries.values_list("pk", flat=True)),
-        rows=rows,
-    )
-
-
-def _state_then(plan: Plan, kinds: list[_Kind], at: datetime.datetime) -> _State:
-    tree = plan_records_as_of(plan_id=plan.pk, at=at)
-    if tree is None:
-        raise ValidationError(
-            _("This plan did not exist on %(moment)s.") % {"moment": moment_label(at)}
-        )
-    record = tree["plan"][0]
-    rows = {
-        kind.key: {
-            r.id: _Row(
-                values={f: getattr(r, f) for f in kind.fields},
-                m2m={name: frozenset(m2m_ids_then(r, name)) for name in kind.m2m},
-            )
-            for r in tree[kind.key]
-        }
-        for kind in kinds
-    }
-    return _State(
-        plan={f: getattr(record, f) for f in RESTORED_PLAN_FIELDS},
-        countries=frozenset(m2m_ids_then(record, "countries")),
-        rows=rows,
-    )
-
-
-def _label(kind: _Kind, row: _Row) -> str:
-    """How the confirmation page names a row."""
-    try:
-        obj = row.instance or kind.model(**row.values)
-        if kind.key == "requirements":
-            return f"{obj.intervention}, {obj.year}: USD {obj.amount_usd:,.2f}"
-        return str(obj)
-    except Exception:  # a row pointing at something gone since still gets a name
-        return f"{kind.model._meta.verbose_name} {row.values}"
 
 
 class _Restore:
@@ -271,8 +150,6 @@ class _Restore:
         are earmarked. Their foreign keys PROTECT the objective and intervention they point at,
         and an intervention moved back under another objective would leave them counted under
         the wrong one. So a restore that would do either is refused, naming the money."""
-        from funding.models import Contribution
-
         objectives = self.changes["objectives"].delete
         interventions = self.changes["interventions"].delete
         now, then = self.now.rows["interventions"], self.then.rows["interventions"]
@@ -430,8 +307,6 @@ class _Restore:
         outside_years = PlanYear.objects.filter(plan=plan).exclude(
             year__gte=plan.start_year, year__lte=plan.end_year
         )
-        from funding.models import Requirement
-
         outside_money = Requirement.objects.filter(intervention__objective__plan=plan).exclude(
             year__gte=plan.start_year, year__lte=plan.end_year
         )
@@ -617,8 +492,6 @@ def plan_restore(
         actor=actor,
         reason=_("Restored to the version of %(moment)s") % {"moment": moment_label(named)},
     )
-    from funding import services as funding_services  # funding depends on plans, not back
-
     funding_services.plan_mark_dirty(plan_id=locked.pk)
     locked.refresh_from_db()
     return locked

@@ -11,7 +11,11 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from .models import OperationalPresence, Plan, PlanYear
+from funding.models import Requirement
+from interventions.models import Activity, Intervention, PlanType
+from objectives.models import Objective, TargetGroup
+from plans.models import OperationalPresence, Plan, PlanYear
+from plans.roles import user_countries
 
 PLAN_FIELDS = [
     "title",
@@ -77,12 +81,8 @@ def plan_records_as_of(*, plan_id: int, at: datetime.datetime) -> dict[str, list
     kind of row ("plan_years", "presences", "objectives", "interventions", "activities",
     "requirements"). None when the plan did not exist then.
 
-    The one reading of the past: the as-of pages and the restore (plans.services_restore) use it.
+    The one reading of the past: the as-of pages and the restore (plan_history.restore) use it.
     """
-    from funding.models import Requirement
-    from interventions.models import Activity, Intervention
-    from objectives.models import Objective
-
     record = Plan.history.filter(id=plan_id, history_date__lte=at).first()
     if record is None or record.history_type == "-":
         return None
@@ -114,9 +114,6 @@ def m2m_ids_then(record, name: str) -> list[int]:
 def plan_as_of(*, plan_id: int, at: datetime.datetime) -> dict | None:
     """The plan with its years, presence, objectives, interventions, activities and yearly
     requirements as they stood at `at`; None when the plan did not exist then."""
-    from interventions.models import PlanType
-    from objectives.models import TargetGroup
-
     tree = plan_records_as_of(plan_id=plan_id, at=at)
     if tree is None:
         return None
@@ -193,8 +190,6 @@ def plan_as_of(*, plan_id: int, at: datetime.datetime) -> dict | None:
 
 def plan_may_see_drafts(*, plan: Plan, user) -> bool:
     """Whether this user sees the plan's unpublished states (its editors, reviewers, admins)."""
-    from .roles import user_countries
-
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
@@ -209,10 +204,6 @@ PUBLIC_STATUSES = {Plan.Status.PUBLISHED}
 def plan_child_changes(*, plan: Plan, limit: int = 100) -> list[dict]:
     """Recent changes to the rows on a plan's page (years, presence, objectives, interventions,
     activities, requirements), newest first, each with its changed fields (old → new)."""
-    from funding.models import Requirement
-    from interventions.models import Activity, Intervention
-    from objectives.models import Objective
-
     objective_ids = set(Objective.history.filter(plan_id=plan.pk).values_list("id", flat=True))
     intervention_ids = set(
         Intervention.history.filter(objective_id__in=objective_ids).values_list("id", flat=True)

@@ -1,0 +1,87 @@
+"""Filters shared by every app's FilterSet: strict years, ids, money and percentages; sync."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
+
+
+class YearFilter(filters.NumberFilter):
+    field_class = filters.NumberFilter.field_class
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1990)
+        kwargs.setdefault("max_value", 2100)
+        kwargs.setdefault("decimal_places", 0)
+        super().__init__(*args, **kwargs)
+
+
+MAX_ID = 2**53  # beyond any row id; larger numbers would overflow the database's integers
+
+
+class IdFilter(filters.NumberFilter):
+    """A row id: a whole number from 1 to MAX_ID (larger would overflow SQL integers)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        kwargs.setdefault("decimal_places", 0)
+        super().__init__(*args, **kwargs)
+
+
+class _IdsField(filters.ModelMultipleChoiceFilter.field_class):
+    def clean(self, value):
+        for item in value or []:
+            text = str(item)
+            if not text.isdigit() or not 1 <= int(text) <= MAX_ID:
+                raise forms.ValidationError(
+                    _("%(value)s is not a valid id.") % {"value": text[:40]}, code="invalid_id"
+                )
+        return super().clean(value)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdMultipleChoiceFilter(filters.ModelMultipleChoiceFilter):
+    """Repeatable row ids; anything but a whole number in range is a 400, never a query."""
+
+    field_class = _IdsField
+
+
+class MoneyFilter(filters.NumberFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", Decimal("0"))
+        kwargs.setdefault("max_digits", 16)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(*args, **kwargs)
+
+
+class PercentFilter(filters.NumberFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", Decimal("0"))
+        kwargs.setdefault("max_digits", 9)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(*args, **kwargs)
+
+
+class SyncFilterSet(filters.FilterSet):
+    """`updated_since` (ISO 8601 with timezone) for incremental sync; strict input everywhere."""
+
+    updated_since = filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text="Rows changed at or after this time (ISO 8601). Deletions: /api/v1/deletions/.",
+    )
+
+
+def figure_filters(prefix: str) -> dict[str, filters.Filter]:
+    """min/max gap and coverage over a stored rollup reached through `prefix`."""
+    return {
+        "min_gap": MoneyFilter(field_name=f"{prefix}gap_usd", lookup_expr="gte"),
+        "max_gap": MoneyFilter(field_name=f"{prefix}gap_usd", lookup_expr="lte"),
+        "min_coverage": PercentFilter(field_name=f"{prefix}coverage_percent", lookup_expr="gte"),
+        "max_coverage": PercentFilter(field_name=f"{prefix}coverage_percent", lookup_expr="lte"),
+    }
