@@ -358,7 +358,7 @@ class PlanAdmin(
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         """Restore the whole plan — fields, countries and every row of its page — to a recorded
-        version, through plans.services_restore, after a page showing what would change.
+        version, through plan_history.restore, after a page showing what would change.
         (simple-history's own revert would bring back the plan row alone.)"""
         plan = self._scoped_object(request, object_id)
         if not str(version_id).isdigit():
