@@ -33,6 +33,7 @@ from plans.admin_writes import (
     PlanYearFormSet,
     PresenceFormSet,
     RequirementFormSet,
+    ServiceInlineMixin,
     ServiceWritesAdminMixin,
     VersionedAdminForm,
     adopt,
@@ -87,7 +88,9 @@ class YearFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RequirementInline(PlanContentInlineMixin, nested_admin.NestedTabularInline):
+class RequirementInline(
+    ServiceInlineMixin, PlanContentInlineMixin, nested_admin.NestedTabularInline
+):
     model = Requirement
     formset = RequirementFormSet
     extra = 0
@@ -96,7 +99,7 @@ class RequirementInline(PlanContentInlineMixin, nested_admin.NestedTabularInline
     verbose_name_plural = _("yearly requirements (USD) — the only place money required is typed")
 
 
-class ActivityInline(PlanContentInlineMixin, nested_admin.NestedTabularInline):
+class ActivityInline(ServiceInlineMixin, PlanContentInlineMixin, nested_admin.NestedTabularInline):
     model = Activity
     formset = ActivityFormSet
     extra = 0
@@ -109,7 +112,7 @@ class ActivityInline(PlanContentInlineMixin, nested_admin.NestedTabularInline):
 
 
 class InterventionInline(
-    RollupFiguresMixin, PlanContentInlineMixin, nested_admin.NestedStackedInline
+    ServiceInlineMixin, RollupFiguresMixin, PlanContentInlineMixin, nested_admin.NestedStackedInline
 ):
     model = Intervention
     formset = InterventionFormSet
@@ -130,7 +133,9 @@ class InterventionInline(
         return super().get_queryset(request).select_related("rollup", "sector")
 
 
-class ObjectiveInline(RollupFiguresMixin, PlanContentInlineMixin, nested_admin.NestedStackedInline):
+class ObjectiveInline(
+    ServiceInlineMixin, RollupFiguresMixin, PlanContentInlineMixin, nested_admin.NestedStackedInline
+):
     model = Objective
     formset = ObjectiveFormSet
     extra = 0
@@ -150,7 +155,7 @@ class ObjectiveInline(RollupFiguresMixin, PlanContentInlineMixin, nested_admin.N
         return super().get_queryset(request).select_related("rollup", "strategic_objective")
 
 
-class PlanYearInline(PlanContentInlineMixin, nested_admin.NestedTabularInline):
+class PlanYearInline(ServiceInlineMixin, PlanContentInlineMixin, nested_admin.NestedTabularInline):
     model = PlanYear
     formset = PlanYearFormSet
     extra = 0
@@ -159,7 +164,9 @@ class PlanYearInline(PlanContentInlineMixin, nested_admin.NestedTabularInline):
     verbose_name_plural = _("figures per year (people targeted overlap: they do not add up)")
 
 
-class OperationalPresenceInline(PlanContentInlineMixin, nested_admin.NestedTabularInline):
+class OperationalPresenceInline(
+    ServiceInlineMixin, PlanContentInlineMixin, nested_admin.NestedTabularInline
+):
     model = OperationalPresence
     formset = PresenceFormSet
     extra = 0

@@ -160,6 +160,14 @@ class ServiceWritesAdminMixin:
                 self.message_user(request, message, messages.ERROR)
             return HttpResponseRedirect(request.path.rsplit("/delete/", 1)[0] + "/change/")
 
+    def get_deleted_objects(self, objs, request):
+        # The delete service decides: it checks who may delete (plan_content_lock) and refuses
+        # rows that money protects in its words, the same the API and the plan page say.
+        # Django's collector would ask delete rights on derived rows (rollups) and list
+        # protected ones on its own "Cannot delete" page.
+        deleted, counts, _perms_needed, _protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, set(), []
+
     def delete_model(self, request, obj):
         self.service_delete(request, obj)
 
@@ -325,3 +333,18 @@ class InterventionFormSet(ServiceFormSet):
         intervention_services.intervention_delete(
             intervention=instance, actor=self.actor, edit=self.edit
         )
+
+
+class ServiceInlineMixin:
+    """An inline whose rows the services write (its `formset` a ServiceFormSet). Django's own
+    check of deleting protected rows is skipped: the delete service refuses it, in the words the
+    API and the list's bulk delete use too (one message per rule)."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form.hand_clean_DELETE = _service_decides
+        return formset
+
+
+def _service_decides(form) -> None:
+    return None
