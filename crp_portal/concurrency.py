@@ -280,7 +280,7 @@ class PlanContentVersionedForm(VersionedAdminForm):
     on the plan's page, so edits of the same plan's content from either page never cross."""
 
     def versioned(self):
-        from plans.admin_scoping import plan_of
+        from plans.admin_scoping import plan_of  # deferred: crp_portal is glue
 
         return plan_of(self.instance) if self.instance.pk else None
 

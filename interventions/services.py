@@ -85,7 +85,7 @@ def intervention_update(
             yours=fields,
         )
     if moving:  # with its earmarked money, as the admin moves it (one rule for both)
-        from funding.services import intervention_move  # funding depends on interventions
+        from funding.services import intervention_move  # deferred: funding needs us
 
         intervention = intervention_move(intervention=intervention, objective=objective)
     for name in INTERVENTION_FIELDS:
