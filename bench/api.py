@@ -49,8 +49,8 @@ def setup_django():
 
 def seed(n_plans: int, interventions_per_plan: int, seed_number: int) -> None:
     """seed_synthetic data (funding.synthetic), unless the database already has enough plans."""
-    from funding import services, synthetic
-    from plans.models import Plan
+    from funding import services, synthetic  # after django.setup(): a script
+    from plans.models import Plan  # after django.setup(): a script
 
     existing = Plan.objects.filter(slug__startswith="synthetic-").count()
     if existing >= n_plans:
@@ -403,11 +403,11 @@ def main() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh planner statistics after bulk inserts
-    from plans.models import Plan
+    from plans.models import Plan  # after django.setup(): a script
 
     published = Plan.objects.filter(slug__startswith="synthetic-", status=Plan.Status.PUBLISHED)
     slugs = list(published.order_by("slug").values_list("slug", flat=True)[:50])
-    from interventions.models import Intervention
+    from interventions.models import Intervention  # after django.setup(): a script
 
     detail = slugs[0]
     size = Intervention.objects.filter(objective__plan__slug=detail).count()

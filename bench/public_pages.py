@@ -49,7 +49,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
 
-    from plans.tests.public_data import many_plans
+    from plans.tests.public_data import many_plans  # after django.setup(): a script
 
     storage = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     try:

@@ -71,9 +71,9 @@ def measure(seed: int) -> dict:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from funding import rollup_sql, services
-    from funding.models import Contribution
-    from plans.models import Plan
+    from funding import rollup_sql, services  # after django.setup(): a script
+    from funding.models import Contribution  # after django.setup(): a script
+    from plans.models import Plan  # after django.setup(): a script
 
     result: dict = {}
     with connection.cursor() as cursor:
@@ -143,7 +143,7 @@ def measure(seed: int) -> dict:
 
 
 def seed_stage(args, stage: int, count: int) -> None:
-    from funding import synthetic
+    from funding import synthetic  # after django.setup(): a script
 
     started = time.perf_counter()
     if stage == 0:
@@ -173,7 +173,7 @@ def main() -> None:
         print(json.dumps(measure(args.seed)))
         return
 
-    from plans.models import Plan
+    from plans.models import Plan  # after django.setup(): a script
 
     if not args.reuse and Plan.objects.filter(slug__startswith=f"synthetic-{args.seed}-").exists():
         sys.exit(f"Synthetic data of seed {args.seed} is there already: --reuse it or --seed N.")
