@@ -9,28 +9,23 @@ once per region; money not earmarked down to a level is "not specified").
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import Decimal
 
-from django.db.models import Q, Sum
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from crp_portal.pagecache import cached_page
-from funding.figures import ZERO, Figures
+from funding.figures import Figures
 from funding.models import (
-    Contribution,
     GroupRollup,
     InterventionRollup,
-    ObjectiveRollup,
-    PlanYearRollup,
 )
+from funding.selectors_shown import filtered_group_figures
 from plans.models import Plan
 from public_pages.downloads import FORMATS, table_response
 from public_pages.filters import PlanFilter
 from public_pages.plan_views import published_plans
-from public_pages.templatetags.public import figures as figures_of
 
 from .charts import bar_chart
 
@@ -62,132 +57,6 @@ def _stored_groups() -> dict[str, list[tuple[str, Figures, bool]]]:
     for row in GroupRollup.objects.all():
         groups[row.dimension].append((row.key, row.label, Figures.from_row(row)))
     return {dimension: _sorted(groups[dimension]) for dimension in Dimension.values}
-
-
-def _costed_received(fig: Figures) -> Decimal:
-    """The money of `fig` that coverage may count: none of it when its scope is not costed."""
-    if fig.covered is not None:
-        return fig.covered
-    return fig.received if fig.required is not None else ZERO
-
-
-def _add(total: Figures | None, fig: Figures) -> Figures:
-    """Add two scopes' figures the way the stored group rollups do (funding.selectors)."""
-    if total is None:
-        return fig
-    required = (
-        None
-        if total.required is None and fig.required is None
-        else (total.required or ZERO) + (fig.required or ZERO)
-    )
-    return Figures(
-        required=required,
-        received=total.received + fig.received,
-        pledged=total.pledged + fig.pledged,
-        covered=_costed_received(total) + _costed_received(fig),
-    )
-
-
-def _money_only(received: Decimal, pledged: Decimal) -> Figures:
-    return Figures(required=None, received=received, pledged=pledged)
-
-
-def _filtered_groups(
-    plans: list[Plan], intervention_rows: list[InterventionRollup]
-) -> dict[str, list[tuple[str, Figures, bool]]]:
-    """The same groups for some plans only, added up from their stored rollups (3 queries)."""
-    plan_ids = [p.pk for p in plans]
-    by: dict[str, dict[str, tuple[str, Figures]]] = {d: {} for d in Dimension.values}
-
-    def put(dimension: str, key: str, label: str, fig: Figures) -> None:
-        if fig.required is None and not fig.received and not fig.pledged:
-            return  # like the stored groups: a group exists only where money is needed or given
-        previous = by[dimension].get(key)
-        by[dimension][key] = (label, _add(previous[1] if previous else None, fig))
-
-    plan_money = {}
-    for plan in plans:
-        fig = figures_of(plan)
-        plan_money[plan.pk] = fig
-        regions = {}
-        for country in plan.countries.all():
-            put(Dimension.COUNTRY, country.iso3, country.name, fig)
-            if country.region is not None:
-                regions[country.region.slug] = country.region.name
-        for slug, name in regions.items():  # once per region, however many of its countries
-            put(Dimension.REGION, slug, name, fig)
-
-    for row in PlanYearRollup.objects.filter(plan_id__in=plan_ids):
-        put(Dimension.YEAR, str(row.year), str(row.year), Figures.from_row(row))
-
-    _earmarked_groups(
-        put,
-        Dimension.STRATEGIC_OBJECTIVE,
-        plan_money,
-        (
-            (str(r.objective.strategic_objective.number), r.objective.strategic_objective.title, r)
-            for r in ObjectiveRollup.objects.filter(objective__plan_id__in=plan_ids).select_related(
-                "objective__strategic_objective"
-            )
-        ),
-    )
-    _earmarked_groups(
-        put,
-        Dimension.SECTOR,
-        plan_money,
-        (
-            (r.intervention.sector.slug, r.intervention.sector.name, r)
-            if r.intervention.sector
-            else ("", "", r)
-            for r in intervention_rows
-        ),
-    )
-
-    donors = (
-        Contribution.objects.filter(plan_id__in=plan_ids)
-        .order_by()
-        .values("donor_id", "donor__name")
-        .annotate(
-            received=Sum("amount_usd", filter=Q(status__in=Contribution.RECEIVED_STATUSES)),
-            pledged=Sum("amount_usd", filter=Q(status=Contribution.Status.PLEDGED)),
-        )
-    )
-    for row in donors:
-        put(
-            Dimension.DONOR,
-            str(row["donor_id"]),
-            row["donor__name"],
-            _money_only(row["received"] or ZERO, row["pledged"] or ZERO),
-        )
-    return {
-        dimension: _sorted([(key, label, fig) for key, (label, fig) in groups.items()])
-        for dimension, groups in by.items()
-    }
-
-
-def _earmarked_groups(put, dimension: str, plan_money: dict, rows) -> None:
-    """Groups of one earmarking level; money not earmarked down to it is "not specified"."""
-    earmarked_received, earmarked_pledged = ZERO, ZERO
-    unspecified_required = None
-    for key, label, row in rows:
-        fig = Figures.from_row(row)
-        if key:
-            put(dimension, key, label, fig)
-            earmarked_received += fig.received
-            earmarked_pledged += fig.pledged
-        elif fig.required is not None:
-            unspecified_required = (unspecified_required or ZERO) + fig.required
-            # Money earmarked to a line without this dimension is "not specified" too: it stays
-            # in the remainder below, so it is not subtracted here.
-    received = sum((f.received for f in plan_money.values()), ZERO) - earmarked_received
-    pledged = sum((f.pledged for f in plan_money.values()), ZERO) - earmarked_pledged
-    if received or pledged or unspecified_required is not None:
-        put(
-            dimension,
-            "",
-            "",
-            Figures(required=unspecified_required, received=received, pledged=pledged),
-        )
 
 
 _INTERVENTION_DETAIL = (
@@ -227,7 +96,12 @@ def dashboard(request):
                 intervention__objective__plan_id__in=[p.pk for p in plans]
             ).select_related(*_INTERVENTION_DETAIL)
         )
-        groups = _filtered_groups(plans, intervention_rows)
+        groups = {
+            dimension: _sorted(rows)
+            for dimension, rows in filtered_group_figures(
+                plans=plans, intervention_rows=intervention_rows
+            ).items()
+        }
         top_unmet = _top_unmet_of(intervention_rows)
     else:
         groups = _stored_groups()

@@ -7,22 +7,20 @@ the number of plans (select_related / prefetch_related, no per-row reads).
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from crp_portal.pagecache import cached_page
 from funding.figures import NOT_COSTED, Figures, coverage_percent, whole_percent
-from funding.models import PlanRollup
+from funding.selectors_shown import published_totals, required_of, year_required
+from funding.selectors_shown import stored_figures as figures_of
 from interventions.models import Intervention
 from objectives.models import Objective
 from plans.models import Country, OperationalPresence, Plan
 from public_pages.downloads import FORMATS, table_response
-from public_pages.templatetags.public import figures as figures_of
 
 from .filters import PlanFilter
 
@@ -80,18 +78,7 @@ PLAN_HEADERS = [
 @cached_page
 def home(request):
     """Headline totals across published plans, the largest gaps, the latest updated plans."""
-    published = Plan.Status.PUBLISHED
-    totals = PlanRollup.objects.filter(plan__status=published).aggregate(
-        required=Sum("required_usd"),
-        received=Sum("received_usd", default=Decimal("0")),
-        # Coverage leaves uncosted plans out: only money against a known requirement counts.
-        received_costed=Sum(
-            "received_usd", filter=Q(required_usd__isnull=False), default=Decimal("0")
-        ),
-        pledged=Sum("pledged_usd", default=Decimal("0")),
-        # The sum of each plan's own gap: one plan's surplus never fills another's gap.
-        gap=Sum("gap_usd"),
-    )
+    totals = published_totals()
     counts = Plan.objects.published().aggregate(
         plans=Count("pk", distinct=True), countries=Count("countries", distinct=True)
     )
@@ -147,12 +134,6 @@ def _selected_year(request, plan: Plan) -> tuple[int | None, bool]:
     return year, False
 
 
-def _year_required(requirements, year: int) -> Decimal | None:
-    """Σ of the requirements typed for one year; None when none is typed (not yet costed)."""
-    amounts = [r.amount_usd for r in requirements if r.year == year]
-    return sum(amounts, Decimal("0")) if amounts else None
-
-
 @require_safe
 @cached_page
 def plan_detail(request, slug: str):
@@ -190,13 +171,14 @@ def plan_detail(request, slug: str):
             intervention.shown = (
                 figures_of(intervention)
                 if year is None
-                else Figures(required=_year_required(intervention.requirements.all(), year))
+                else Figures(
+                    required=year_required(requirements=intervention.requirements.all(), year=year)
+                )
             )
         if year is None:
             objective.shown = figures_of(objective)
         else:
-            yearly = [i.shown.required for i in interventions if i.shown.required is not None]
-            objective.shown = Figures(required=sum(yearly, Decimal("0")) if yearly else None)
+            objective.shown = required_of([i.shown for i in interventions])
         objective.shown_interventions = interventions
 
     fmt = _download_format(request)

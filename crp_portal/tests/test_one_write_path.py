@@ -14,9 +14,9 @@ from django.urls import reverse
 from crp_portal.tests.forms import form_data
 from funding.models import Contribution, Requirement
 from funding.tests.factories import ContributionFactory
-from objectives.tests.factories import ObjectiveFactory
 from interventions.models import Intervention
 from objectives.models import Objective
+from objectives.tests.factories import ObjectiveFactory
 from plans.models import Plan
 
 PAK = "pakistan-crp-2020-2021"

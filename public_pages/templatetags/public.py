@@ -10,7 +10,8 @@ from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from funding.figures import NOT_COSTED, Figures, whole_percent
+from funding.figures import Figures, whole_percent
+from funding.selectors_shown import stored_figures
 
 register = template.Library()
 
@@ -41,11 +42,7 @@ def percent(value: Decimal | None) -> int | None:
 @register.filter
 def figures(obj) -> Figures:
     """The stored rollup of a plan, objective or intervention; "not yet costed" if none yet."""
-    try:
-        row = obj.rollup
-    except Exception:  # RelatedObjectDoesNotExist: never recomputed yet
-        return NOT_COSTED
-    return Figures.from_row(row)
+    return stored_figures(obj)
 
 
 @register.filter
