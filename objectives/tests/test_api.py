@@ -121,7 +121,10 @@ def test_editor_creates_an_objective_and_gets_its_etag(api_client, editor):
     [
         (
             {"narrative": "No plan"},
-            {"plan": ["This field is required."], "strategic_objective": ["This field is required."]},
+            {
+                "plan": ["This field is required."],
+                "strategic_objective": ["This field is required."],
+            },
         ),
         ({"plan": "no-such-plan", "strategic_objective": 1}, {"plan": ["No plan with this code."]}),
         ({"plan": "draft-pak", "strategic_objective": 1}, {"plan": ["No plan with this code."]}),
@@ -215,9 +218,7 @@ def test_a_stale_patch_is_412_with_what_changed_and_writes_nothing(
     body = response.json()
     assert (body["your_version"], body["current_version"]) == (version, version + 1)
     assert body["changed_by"] == "root"
-    assert body["changes"] == [
-        {"field": "people_targeted", "their_value": 100, "your_value": 5}
-    ]
+    assert body["changes"] == [{"field": "people_targeted", "their_value": 100, "your_value": 5}]
     assert Objective.objects.get(pk=objective.pk).people_targeted == 100
     assert Plan.objects.get(pk=objective.plan_id).version == version + 1
 
