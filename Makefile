@@ -50,8 +50,11 @@ worker: install  ## a Celery worker (needs REDIS_URL)
 beat: install  ## Celery beat: the dirty-plan sweep and the nightly audit (needs REDIS_URL)
 	$(BIN)/celery -A crp_portal beat --loglevel=INFO
 
+# Parallel: one pytest-xdist worker per core, at most 4 (each has its own test database and Redis
+# database; see conftest.py). `make test TEST_WORKERS=0` runs in one process.
+TEST_WORKERS ?= auto
 test: install-dev  ## the whole test suite (SQLite, or PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --maxprocesses=4 --dist load $(PYTEST_ARGS)
 
 lint: install-dev  ## ruff lint and format check, import contracts (.importlinter), no import cycles, no module over 600 lines
 	$(BIN)/ruff check .

@@ -2,15 +2,39 @@
 
 Under CI=true a test that needs PostgreSQL, Redis or Chromium fails when they are missing; a
 developer's laptop skips those tests instead, saying why.
+
+The suite runs in parallel (`make test`: pytest-xdist). Each worker process has its own test
+database (pytest-django names it test_<name>_gw0, _gw1...; SQLite's is in memory, one per
+process) and its own Redis database (`_redis_url_of_this_worker`): the cache, the page cache
+and the Celery broker of the worker subprocesses (funding/tests/conftest.py) all use it, so two
+workers never see each other's keys or tasks. Live servers and private redis-servers listen on
+ports the OS picks; temporary files come from tmp_path or tempfile, unique per process.
 """
 
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+REDIS_DATABASES = 16  # redis-server's default `databases`
+
+
+def _redis_url_of_this_worker(url: str, worker: str) -> str:
+    """REDIS_URL for xdist worker `worker` (gw0, gw1...): gw0 keeps the database number of
+    REDIS_URL, gwN takes the Nth below it (15 → 15, 14, 13...), never 0 unless REDIS_URL
+    names 0 (the database a developer's own server uses)."""
+    if not url or not worker.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    index = int(worker[2:])
+    numbers = [base] + [n for n in range(base - 1, 0, -1)] + list(range(base + 1, REDIS_DATABASES))
+    if index >= len(numbers):
+        raise pytest.UsageError(f"{index + 1} xdist workers but only {len(numbers)} Redis DBs")
+    return urlunsplit(parts._replace(path=f"/{numbers[index]}"))
 
 
 def pytest_configure(config):
@@ -21,6 +45,18 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.SECURE_SSL_REDIRECT = False
+
+    # Settings were read before this hook (pytest-django loads them first): point the cache and
+    # the broker at this worker's Redis database before anything connects, and tell the
+    # processes tests start (the Celery worker, /healthz's check) through the environment.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    url = _redis_url_of_this_worker(settings.REDIS_URL, worker)
+    if url != settings.REDIS_URL:
+        os.environ["REDIS_URL"] = settings.REDIS_URL = settings.CELERY_BROKER_URL = url
+        settings.CACHES["default"]["LOCATION"] = url
+        from crp_portal.celery import app
+
+        app.conf.broker_url = url
 
 
 def require(condition: bool, why: str) -> None:
@@ -89,16 +125,23 @@ def on_postgres(settings):
     )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _demo_baseline(django_db_setup, django_db_blocker):
+    """Note how each worker's fresh test database looks, for the demo's copy (demo/tests/
+    snapshot.py)."""
+    from demo.tests import snapshot
+
+    with django_db_blocker.unblock():
+        snapshot.session_began()
+
+
 @pytest.fixture
 def demo(db):
-    """The two seed plans with demo funding, as `load_demo` leaves them."""
-    from demo import loader
-    from funding import services
+    """The two seed plans with demo funding, as `load_demo` leaves them (loaded once per
+    session and copied into each test: demo/tests/snapshot.py)."""
+    from demo.tests import snapshot
 
-    plans = loader.demo_load()
-    for plan in plans:
-        services.plan_rollup_recompute(plan_id=plan.pk)
-    return {plan.slug: plan for plan in plans}
+    return snapshot.demo_plans()
 
 
 @pytest.fixture(autouse=True)
@@ -180,3 +223,18 @@ def _plain_http_test_client(settings):
     """The test client speaks plain HTTP; production redirects it to HTTPS (tested on its own
     in crp_portal/tests/test_hardening.py, which switches the redirect back on)."""
     settings.SECURE_SSL_REDIRECT = False
+
+
+@pytest.fixture(autouse=True)
+def _demo_first(
+    request,
+    _catalogs_survive_flushes,
+    _static_without_manifest,
+    _tasks_inline_unless_worker,
+    _fresh_answer_cache,
+):
+    """A test's `demo` is set up before its other fixtures make rows (personas, factories), so
+    the demo can be copied in rather than loaded (demo/tests/snapshot.py); after the autouse
+    fixtures it needs (settings, catalogs put back after a flush)."""
+    if "demo" in request.fixturenames:
+        request.getfixturevalue("demo")
