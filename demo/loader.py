@@ -14,16 +14,27 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from funding import services as funding_services
-from funding.models import Contribution, Currency, Donor, ExchangeRate, Requirement
-from interventions.models import Activity, Intervention, Sector
+from funding.models import Contribution, Currency, Donor, ExchangeRate
+from interventions.models import Intervention, Sector
+from objectives import services as objective_services
 from objectives.models import Objective, StrategicObjective, TargetGroup
-from plans.models import Country, OperationalPresence, Plan, PlanYear, Role, RoleAssignment
+from plans import services as plan_services
+from plans import services_workflow as workflow
+from plans.models import Country, Plan, Role, RoleAssignment
 from plans.role_groups import group_for, roles_setup
 
 SEEDS = Path(__file__).resolve().parent / "seeds"
+PLAN_SEED_FIELDS = (
+    "title",
+    "kind",
+    "start_year",
+    "end_year",
+    "vision_statement",
+    "vision_narrative",
+)
 SEED_FILES = ["tajikistan_crp_2020.json", "pakistan_crp_2020_2021.json"]
 
 
@@ -146,74 +157,179 @@ DEMO_CONTRIBUTIONS = [
 ]
 
 
-def _load_plan(data: dict) -> Plan:
-    plan, _ = Plan.objects.update_or_create(
-        slug=data["slug"],
-        defaults={
-            "title": data["title"],
-            "kind": data["kind"],
-            "start_year": data["start_year"],
-            "end_year": data["end_year"],
-            "vision_statement": data["vision_statement"],
-            "vision_narrative": data["vision_narrative"],
-            "status": Plan.Status.PUBLISHED,
-        },
-    )
-    if plan.published_at is None:
-        plan.published_at = timezone.now()
-        plan.save(update_fields=["published_at"])
-    plan.countries.set(Country.objects.filter(iso3__in=data["countries"]))
-    for year in data["years"]:
-        PlanYear.objects.update_or_create(
-            plan=plan, year=year["year"], defaults={k: v for k, v in year.items() if k != "year"}
+def _load_plan(data: dict, actor) -> Plan:
+    """One seed plan through the same services as the admin's plan page, as one edit; then
+    submitted and published through the review workflow."""
+    fields = {name: data[name] for name in PLAN_SEED_FIELDS}
+    countries = list(Country.objects.filter(iso3__in=data["countries"]))
+    plan = Plan.objects.filter(slug=data["slug"]).first()
+    if plan is not None and plan.status == Plan.Status.PUBLISHED and _as_seeded(plan, data):
+        return plan  # loaded already, as the seed says: no new version, nothing in the history
+    if plan is None:
+        plan = plan_services.plan_create(
+            actor=actor, countries=countries, slug=data["slug"], **fields
         )
-    for presence in data["presence"]:
-        OperationalPresence.objects.update_or_create(
-            plan=plan,
-            country=Country.objects.get(iso3=presence["country"]),
-            defaults={
-                "international_staff": presence["international_staff"],
-                "national_staff": presence["national_staff"],
-                "field_offices": presence["field_offices"],
+    edit = plan_services.plan_content_lock(
+        plan_id=plan.pk, actor=actor, reason=_("Demo content loaded"), record=False
+    )
+    plan_services.plan_update(plan=edit, actor=actor, edit=edit, countries=countries, **fields)
+    plan_services.plan_years_replace(plan=edit, rows=data["years"], actor=actor, edit=edit)
+    plan_services.presences_replace(
+        plan=edit,
+        rows=[
+            {
+                **presence,
+                "country": Country.objects.get(iso3=presence["country"]),
                 "as_of_on": datetime.date.fromisoformat(presence["as_of_on"]),
-                "as_of_precision": presence["as_of_precision"],
-            },
-        )
-    for objective_data in data["objectives"]:
-        _load_objective(plan, objective_data)
-    return plan
-
-
-def _load_objective(plan: Plan, data: dict) -> None:
-    objective, _ = Objective.objects.update_or_create(
-        plan=plan,
-        strategic_objective=StrategicObjective.objects.get(number=data["strategic_objective"]),
-        defaults={
-            "people_description": data["people_description"],
-            "narrative": data["narrative"],
-            "people_targeted": data["people_targeted"],
-        },
+            }
+            for presence in data["presence"]
+        ],
+        actor=actor,
+        edit=edit,
     )
-    objective.target_groups.set(TargetGroup.objects.filter(slug__in=data["target_groups"]))
-    for position, item in enumerate(data["interventions"], start=1):
-        intervention, _ = Intervention.objects.update_or_create(
-            objective=objective,
-            position=position,
-            defaults={
-                "title": item["title"],
-                "sector": Sector.objects.get(name=item["sector"]),
-                "narrative": item["narrative"],
-            },
+    for objective_data in data["objectives"]:
+        _load_objective(edit, objective_data, actor)
+    plan_services.plan_content_check(plan=edit)
+    if edit.status == Plan.Status.DRAFT:
+        edit = workflow.plan_submit(plan=edit, actor=actor)
+    if edit.status == Plan.Status.IN_REVIEW:
+        edit = workflow.plan_publish(plan=edit, actor=actor)
+    return edit
+
+
+def _as_seeded(plan: Plan, data: dict) -> bool:
+    """Whether the plan's content in the database is what the seed file says."""
+    return _seed_state(data) == _plan_state(plan)
+
+
+def _seed_state(data: dict) -> dict:
+    return {
+        **{name: data[name] for name in PLAN_SEED_FIELDS},
+        "countries": sorted(data["countries"]),
+        "years": sorted(tuple(sorted(row.items())) for row in data["years"]),
+        "presence": sorted(tuple(sorted(row.items())) for row in data["presence"]),
+        "objectives": sorted(
+            (
+                o["strategic_objective"],
+                o["people_description"],
+                o["narrative"],
+                o["people_targeted"],
+                tuple(sorted(o["target_groups"])),
+                tuple(
+                    (
+                        position,
+                        i["title"],
+                        i["sector"],
+                        i["narrative"],
+                        tuple(i["activities"]),
+                        tuple(sorted((int(y), Decimal(a)) for y, a in i["requirements"].items())),
+                    )
+                    for position, i in enumerate(o["interventions"], start=1)
+                ),
+            )
+            for o in data["objectives"]
+        ),
+    }
+
+
+def _plan_state(plan: Plan) -> dict:
+    objectives = plan.objectives.select_related("strategic_objective").prefetch_related(
+        "target_groups",
+        "interventions__sector",
+        "interventions__activities",
+        "interventions__requirements",
+    )
+    return {
+        **{name: getattr(plan, name) for name in PLAN_SEED_FIELDS},
+        "countries": sorted(plan.countries.values_list("iso3", flat=True)),
+        "years": sorted(
+            tuple(sorted(row.items()))
+            for row in plan.plan_years.values(
+                "year", "people_in_need", "people_targeted", "entities_targeted"
+            )
+        ),
+        "presence": sorted(
+            tuple(
+                sorted(
+                    {
+                        **{k: v for k, v in row.items() if k != "country__iso3"},
+                        "country": row["country__iso3"],
+                        "as_of_on": row["as_of_on"].isoformat(),
+                    }.items()
+                )
+            )
+            for row in plan.presences.values(
+                "international_staff",
+                "national_staff",
+                "field_offices",
+                "as_of_on",
+                "as_of_precision",
+                "country__iso3",
+            )
+        ),
+        "objectives": sorted(
+            (
+                o.strategic_objective.number,
+                o.people_description,
+                o.narrative,
+                o.people_targeted,
+                tuple(sorted(t.slug for t in o.target_groups.all())),
+                tuple(
+                    (
+                        i.position,
+                        i.title,
+                        i.sector.name if i.sector else None,
+                        i.narrative,
+                        tuple(a.text for a in sorted(i.activities.all(), key=_activity_order)),
+                        tuple(sorted((r.year, r.amount_usd) for r in i.requirements.all())),
+                    )
+                    for i in sorted(o.interventions.all(), key=lambda i: i.position)
+                ),
+            )
+            for o in objectives
+        ),
+    }
+
+
+def _activity_order(activity) -> tuple[int, int]:
+    return (activity.position, activity.pk)
+
+
+def _load_objective(edit: Plan, data: dict, actor) -> None:
+    strategic_objective = StrategicObjective.objects.get(number=data["strategic_objective"])
+    fields = {
+        "people_description": data["people_description"],
+        "narrative": data["narrative"],
+        "people_targeted": data["people_targeted"],
+        "target_groups": TargetGroup.objects.filter(slug__in=data["target_groups"]),
+    }
+    objective = Objective.objects.filter(plan=edit, strategic_objective=strategic_objective).first()
+    if objective is None:
+        objective = objective_services.objective_create(
+            plan=edit, strategic_objective=strategic_objective, actor=actor, edit=edit, **fields
         )
-        for activity_position, text in enumerate(item["activities"], start=1):
-            Activity.objects.update_or_create(
-                intervention=intervention, position=activity_position, defaults={"text": text}
-            )
-        intervention.activities.filter(position__gt=len(item["activities"])).delete()
-        for year, amount in item["requirements"].items():
-            Requirement.objects.update_or_create(
-                intervention=intervention, year=int(year), defaults={"amount_usd": Decimal(amount)}
-            )
+    else:
+        objective = objective_services.objective_update(
+            objective=objective, actor=actor, edit=edit, **fields
+        )
+    for position, item in enumerate(data["interventions"], start=1):
+        funding_services.intervention_save(
+            intervention=Intervention.objects.filter(
+                objective=objective, position=position
+            ).first(),
+            objective=objective,
+            actor=actor,
+            edit=edit,
+            position=position,
+            title=item["title"],
+            sector=Sector.objects.get(name=item["sector"]),
+            narrative=item["narrative"],
+            activities=item["activities"],
+            requirements=[
+                {"year": int(year), "amount_usd": Decimal(amount)}
+                for year, amount in item["requirements"].items()
+            ],
+        )
 
 
 def _load_funding(recorded_by) -> None:
@@ -277,7 +393,8 @@ def demo_load() -> list[Plan]:
     """Create or update the demo content; running it twice changes no counts."""
     users = _load_users()
     plans = [
-        _load_plan(json.loads((SEEDS / name).read_text(encoding="utf-8"))) for name in SEED_FILES
+        _load_plan(json.loads((SEEDS / name).read_text(encoding="utf-8")), actor=users["admin"])
+        for name in SEED_FILES
     ]
     _load_funding(recorded_by=users["funding"])
     return plans

@@ -215,3 +215,19 @@ def test_a_refused_requirement_leaves_the_title_unwritten(demo, api_client):
     assert response.status_code == 400
     assert "Year 2031 is outside the plan's period 2020." in str(response.json())
     assert Intervention.objects.get(pk=intervention.pk).title != "Never saved"
+
+
+def test_the_demo_command_says_the_same_when_a_seed_breaks_the_rule(demo):
+    """load_demo writes through the same services: a seed shrunk past its figures is refused
+    with the admin's and the API's words, and nothing of it is written."""
+    import json
+
+    from django.core.exceptions import ValidationError
+
+    from demo import loader
+
+    data = json.loads((loader.SEEDS / "pakistan_crp_2020_2021.json").read_text())
+    data["end_year"] = 2020
+    with pytest.raises(ValidationError) as refused:
+        loader._load_plan(data, actor=_user("admin"))
+    assert PERIOD_RULE in str(refused.value)
