@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from plans.models import Plan
-from plans.services import plan_content_lock
+from plans.services import fields_check, plan_content_lock
 
 from .models import Objective, StrategicObjective, TargetGroup
 
@@ -44,9 +44,7 @@ def objective_create(
     **fields,
 ) -> Objective:
     """Add an objective to a plan the actor edits; one per strategic objective."""
-    unknown = set(fields) - set(OBJECTIVE_FIELDS)
-    if unknown:
-        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
+    fields_check(fields, OBJECTIVE_FIELDS)
     plan = plan_content_lock(
         plan_id=plan.pk,
         actor=actor,
@@ -70,9 +68,7 @@ def objective_update(
 ) -> Objective:
     """Change an objective of a plan the actor edits (its plan never changes).
     `expected_version` is the plan's version the change was made on (None: not checked)."""
-    unknown = set(fields) - set(OBJECTIVE_FIELDS)
-    if unknown:
-        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
+    fields_check(fields, OBJECTIVE_FIELDS)
     objective = Objective.objects.get(pk=objective.pk)
     yours = {**fields, "strategic_objective": strategic_objective}
     objective.plan = plan_content_lock(

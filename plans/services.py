@@ -133,10 +133,15 @@ def plan_content_check(*, plan: Plan) -> None:
         raise year_outside_period(year=outside[0], plan=plan, field="end_year")
 
 
-def _plan_apply(plan: Plan, changes: dict) -> list[str]:
-    unknown = set(changes) - set(PLAN_CONTENT_FIELDS)
+def fields_check(fields: Iterable[str], allowed: Iterable[str]) -> None:
+    """Refuse fields a service does not write, naming them (never drop them silently)."""
+    unknown = set(fields) - set(allowed)
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
+
+
+def _plan_apply(plan: Plan, changes: dict) -> list[str]:
+    fields_check(changes, PLAN_CONTENT_FIELDS)
     for name, value in changes.items():
         setattr(plan, name, value)
     plan.full_clean(exclude=["countries"])

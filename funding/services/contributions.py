@@ -14,6 +14,7 @@ from interventions.models import Intervention
 from objectives.models import Objective
 from plans.models import Plan
 from plans.roles import Role, user_countries
+from plans.services import fields_check
 
 from ..figures import CENT
 from ..models import Contribution, Currency, Donor, ExchangeRate
@@ -205,9 +206,7 @@ def contribution_correct(
     """Correct a recorded contribution (the admin's change page, the API's PATCH): fields not
     given stay as recorded; moved to another plan, it leaves its earmarks unless new ones are
     given (earmarks belong to a plan). The rest as contribution_record."""
-    unknown = set(changes) - set(CORRECTABLE)
-    if unknown:
-        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
+    fields_check(changes, CORRECTABLE)
     # As saved, not as a form may have changed the instance already.
     saved = Contribution.objects.select_related("plan").get(pk=contribution.pk)
     fields = {name: getattr(saved, name) for name in CORRECTABLE}
