@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from objectives.models import Objective
+from plans.history_records import record_as
 from plans.models import Plan
 from plans.services import plan_content_lock
 
@@ -32,7 +33,7 @@ def _fields_check(fields: dict) -> None:
 
 
 def _intervention_save(intervention: Intervention, plan_types, activities, actor):
-    intervention._history_user = actor
+    record_as(intervention, user=actor)
     intervention.full_clean()
     intervention.save()  # auto_now: children have no timestamp, the intervention dates them
     if plan_types is not None:
@@ -157,5 +158,5 @@ def intervention_delete(
             )
             % {"title": intervention.title}
         )
-    intervention._history_user = actor
+    record_as(intervention, user=actor)
     intervention.delete()
