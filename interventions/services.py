@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from objectives.models import Objective
+from plans.history_records import record_as
 from plans.models import Plan
 from plans.services import fields_check, plan_content_lock
 
@@ -26,7 +27,7 @@ INTERVENTION_FIELDS = ("title", "position", "sector", "narrative", "people_targe
 
 
 def _intervention_save(intervention: Intervention, plan_types, activities, actor):
-    intervention._history_user = actor
+    record_as(intervention, user=actor)
     intervention.full_clean()
     intervention.save()  # auto_now: children have no timestamp, the intervention dates them
     if plan_types is not None:
@@ -151,5 +152,5 @@ def intervention_delete(
             )
             % {"title": intervention.title}
         )
-    intervention._history_user = actor
+    record_as(intervention, user=actor)
     intervention.delete()

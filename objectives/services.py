@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from plans.history_records import record_as
 from plans.models import Plan
 from plans.services import fields_check, plan_content_lock
 
@@ -21,7 +22,7 @@ OBJECTIVE_FIELDS = ("people_description", "narrative", "people_targeted", "entit
 
 
 def _objective_save(objective: Objective, target_groups, actor) -> Objective:
-    objective._history_user = actor
+    record_as(objective, user=actor)
     objective.full_clean()
     objective.save()
     if target_groups is not None:
@@ -115,5 +116,5 @@ def objective_delete(
             )
             % {"objective": objective.strategic_objective}
         )
-    objective._history_user = actor
+    record_as(objective, user=actor)
     objective.delete()

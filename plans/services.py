@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from crp_portal.concurrency import version_check, version_next
 
+from .history_records import record_as
 from .models import Country, OperationalPresence, Plan, PlanYear, year_outside_period
 from .roles import Role, user_countries
 
@@ -108,7 +109,7 @@ def plan_content_lock(
         version_next(plan, reason=reason)
     else:
         plan.version += 1
-        plan._change_reason = reason
+        record_as(plan, reason=reason)
     return plan
 
 
@@ -157,7 +158,7 @@ def plan_create(*, actor, countries: Iterable[Country], **fields) -> Plan:
     plan_countries_check(actor=actor, countries=countries)
     plan = Plan()
     _plan_apply(plan, fields)
-    plan._history_user = actor
+    record_as(plan, user=actor)
     plan.save()
     plan.countries.set(countries)
     return plan
@@ -186,7 +187,7 @@ def plan_update(
         record=False,
     )
     fields = _plan_apply(locked, changes)
-    locked._history_user = actor
+    record_as(locked, user=actor)
     if countries is not None:
         countries = list(countries)
         before = set(locked.countries.values_list("pk", flat=True))
@@ -283,5 +284,5 @@ def plan_delete(*, plan: Plan, actor) -> None:
             )
             % {"plan": plan}
         )
-    plan._history_user = actor
+    record_as(plan, user=actor)
     plan.delete()

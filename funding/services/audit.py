@@ -62,11 +62,11 @@ def _audit_groups(audit: RollupAudit, reschedule_groups: Callable[[], object]) -
                     existing.pop(group.key, None),
                     row,
                 )
-            for key, row in existing.items():
+            for key, stored in existing.items():
                 diffs.compare(
                     RollupDiscrepancy.Scope.GROUP,
                     f"{dimension}={key}",
-                    row,
+                    stored,
                     dict.fromkeys([*Figures.ROW_FIELDS, "received_costed_usd"]),
                 )
         for diff in diffs.rows:

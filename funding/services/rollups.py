@@ -6,6 +6,7 @@ in by the caller), so tasks and rollups load without a cycle.
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Callable
 
@@ -161,7 +162,7 @@ def plan_rollup_recompute(*, plan_id: int, audit: RollupAudit | None = None) -> 
         )
     if diffs is not None:
         RollupDiscrepancy.objects.bulk_create(diffs.rows)
-        RollupAudit.objects.filter(pk=audit.pk).update(
+        RollupAudit.objects.filter(pk=diffs.audit.pk).update(
             rows_checked=F("rows_checked") + diffs.checked,
             discrepancy_count=F("discrepancy_count") + len(diffs.rows),
         )
@@ -172,7 +173,7 @@ def plan_rollup_recompute(*, plan_id: int, audit: RollupAudit | None = None) -> 
 
 def _plan_mark_clean(plan: Plan, dirty_since, wrote: bool, now) -> None:
     # The plan is locked, so nothing re-marked it since we read it: clear the mark.
-    updates = {}
+    updates: dict[str, datetime.datetime | None] = {}
     if dirty_since is not None:
         updates["rollup_dirty_since"] = None
     if wrote or plan.funding_updated_at is None:
