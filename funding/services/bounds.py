@@ -3,6 +3,8 @@
 A plan's rollups are parts of its totals (years, objectives and interventions sum to the plan),
 so refusing at the write any amount or plan total over MAX_MONEY_USD means no plan rollup can
 overflow when it is recomputed; the group rollups are wider (GROUP_MONEY). Ref: issue 11, item 3.
+Exact on PostgreSQL; SQLite (laptops only) keeps decimals as floats, which cannot hold amounts
+near the bound to the cent anyway.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 Figures that cannot be stored are refused at the write, naming the limit; coverage is stored
 whatever ratio bounded figures give; and a plan (or group) whose recompute still fails (rows
 written before the bounds, or by SQL) is recorded, logged and retried while every other plan and
-group is recomputed. Overflow is a PostgreSQL DataError (SQLite does not overflow), so the
-recompute tests run on PostgreSQL.
+group is recomputed. Overflow is a PostgreSQL DataError (SQLite does not overflow, and keeps
+decimals as floats that cannot hold amounts near the bound), so those tests run on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -64,7 +64,10 @@ def messages(response) -> str:
 # Refused at the write -------------------------------------------------------------------------
 
 
-def test_requirements_over_a_plans_total_are_refused_naming_the_limit(api_client, editor):
+@pytest.mark.postgres
+def test_requirements_over_a_plans_total_are_refused_naming_the_limit(
+    api_client, editor, on_postgres
+):
     """The issue's draft with two requirements of 99,999,999,999,999.99: each fits its column,
     their sum does not. Refused with the limit, nothing written."""
     requirement = costed("1000.00", status=Plan.Status.DRAFT, end_year=2021)
@@ -97,6 +100,33 @@ def test_requirements_over_a_plans_total_are_refused_naming_the_limit(api_client
     assert Requirement.objects.get(pk=other.pk).amount_usd == D("1.00")
 
 
+@pytest.mark.postgres
+def test_the_admin_refuses_a_plan_total_too_large_in_the_same_words(client, demo, on_postgres):
+    """The plan page's requirement inline goes through requirements_replace: the page is shown
+    again with the limit, and nothing is saved."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from crp_portal.tests.forms import form_data
+
+    client.force_login(get_user_model().objects.get(username="editor.tjk"))
+    plan = demo["tajikistan-crp-2020"]
+    before = sorted(
+        Requirement.objects.filter(intervention__objective__plan=plan).values_list(
+            "pk", "amount_usd"
+        )
+    )
+    url = reverse("admin:plans_plan_change", args=[plan.pk])
+    data = form_data(client.get(url).content.decode(), "plan_form")
+    amount_field = next(k for k, v in data.items() if k.endswith("-amount_usd") and v[0])
+    data[amount_field] = [str(MAX_MONEY_USD)]  # fits its column; the plan's total no longer does
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert f"a plan&#x27;s total can be at most {MOST} USD" in response.content.decode()
+    after = Requirement.objects.filter(intervention__objective__plan=plan)
+    assert sorted(after.values_list("pk", "amount_usd")) == before
+
+
 def test_an_amount_too_large_to_store_is_refused_in_one_message(api_client, editor):
     requirement = costed("1000.00")
     api_client.force_authenticate(editor)
@@ -109,7 +139,8 @@ def test_an_amount_too_large_to_store_is_refused_in_one_message(api_client, edit
     }
 
 
-def test_money_over_a_plans_total_is_refused_naming_the_limit(api_client, officer):
+@pytest.mark.postgres
+def test_money_over_a_plans_total_is_refused_naming_the_limit(api_client, officer, on_postgres):
     plan = PlanFactory(slug="tjk")
     ContributionFactory(plan=plan, amount=MAX_MONEY_USD)
     api_client.force_authenticate(officer)
@@ -124,7 +155,7 @@ def test_money_over_a_plans_total_is_refused_naming_the_limit(api_client, office
     response = api_client.post("/api/v1/contributions/", body, format="json")
     assert response.status_code == 400, response.content
     assert "amount" in response.json()
-    assert f"This plan's received money would total 100,000,000,000,000.00 USD; a plan's " in (
+    assert "This plan's received money would total 100,000,000,000,000.00 USD; a plan's " in (
         messages(response)
     )
     assert Contribution.objects.count() == 1
