@@ -317,6 +317,8 @@ class _Restore:
                 _("The earlier version has figures for years outside its period %(period)s.")
                 % {"period": plan.period_label}
             )
+        # Contributions stay as they are; the earlier requirements must still fit a plan's total.
+        funding_services.plan_requirements_check(plan_id=plan.pk, field=None)
 
     def _deletions(self) -> tuple[dict[str, set[int]], dict[str, set[int]]]:
         """Rows to delete, split in those deleted first (nothing below them stays) and those

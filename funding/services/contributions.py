@@ -17,7 +17,8 @@ from plans.roles import Role, user_countries
 from plans.services import fields_check
 
 from ..figures import CENT
-from ..models import Contribution, Currency, Donor, ExchangeRate
+from ..models import MAX_MONEY_USD, Contribution, Currency, Donor, ExchangeRate
+from .bounds import plan_contributions_check
 
 USD = "USD"
 
@@ -163,12 +164,28 @@ def contribution_record(
     contribution.reference = reference
     contribution.units_per_usd = rate
     contribution.amount_usd = usd_amount(amount=amount, units_per_usd=rate)
+    if contribution.amount_usd > MAX_MONEY_USD:
+        raise ValidationError(
+            {
+                "amount": _(
+                    "At %(rate)s %(code)s per USD this is %(usd)s USD; one contribution can be "
+                    "at most %(most)s USD."
+                )
+                % {
+                    "rate": rate,
+                    "code": currency.pk,
+                    "usd": f"{contribution.amount_usd:,.2f}",
+                    "most": f"{MAX_MONEY_USD:,}",
+                }
+            }
+        )
     if current_version is not None and before != [
         getattr(contribution, name) for name in CONTRIBUTION_CONTENT
     ]:
         contribution.version = current_version + 1  # recording it unchanged is not a version
     contribution.full_clean()
     contribution.save()  # the receiver marks the plan dirty and schedules its rollup
+    plan_contributions_check(plan_id=plan.pk)  # refused: the transaction rolls the save back
     return contribution
 
 

@@ -12,6 +12,7 @@ from objectives.models import Objective
 from plans.models import Plan, year_outside_period
 
 from ..models import Contribution
+from .bounds import plan_totals_check
 from .dirty import plans_mark_dirty
 
 
@@ -33,6 +34,7 @@ def intervention_move(*, intervention: Intervention, objective: Objective) -> In
     Contribution.objects.filter(intervention=intervention).update(
         plan=new_plan, objective=objective, updated_at=timezone.now()
     )
+    plan_totals_check(plan_id=new_plan.pk, field="objective")  # its money joins the new plan's
     plans_mark_dirty(plan_ids=[old_objective.plan_id, new_plan.pk])
     return intervention
 
