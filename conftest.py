@@ -46,6 +46,13 @@ def pytest_configure(config):
 
     settings.SECURE_SSL_REDIRECT = False
 
+    # Test databases need no crash durability: PostgreSQL sessions of the suite commit without
+    # waiting for the disk (migrations, transactional tests' flushes). Same SQL, same answers.
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("postgresql"):
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
+
     # Settings were read before this hook (pytest-django loads them first): point the cache and
     # the broker at this worker's Redis database before anything connects, and tell the
     # processes tests start (the Celery worker, /healthz's check) through the environment.

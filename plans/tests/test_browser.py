@@ -59,12 +59,9 @@ def browser():
 
 
 @pytest.fixture
-def demo_site(live_server):
-    from demo import loader
+def demo_site(live_server, demo):
     from funding import services
 
-    for plan in loader.demo_load():
-        services.plan_rollup_recompute(plan_id=plan.pk)
     services.group_rollups_recompute()
     return live_server.url
 
