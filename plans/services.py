@@ -18,9 +18,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from crp_portal.concurrency import version_check, version_next
 
@@ -139,8 +140,37 @@ def _plan_apply(plan: Plan, changes: dict) -> list[str]:
         raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
     for name, value in changes.items():
         setattr(plan, name, value)
-    plan.full_clean(exclude=["countries"])
+    # The slug's uniqueness is checked by the callers (_plan_slug_free, _plan_slug_check):
+    # Django's "Plan with this Slug already exists." would confirm a draft the actor cannot see.
+    plan.full_clean(exclude=["countries"], validate_unique=False)
+    plan.validate_unique(exclude=["countries", "slug"])
     return list(changes)
+
+
+def _plan_slug_taken(slug: str, *, other_than: int | None = None) -> bool:
+    return Plan.objects.filter(slug=slug).exclude(pk=other_than).exists()
+
+
+# Ref: issue 11, item 9. A code clash never says whose plan holds the code: a new plan whose code
+# is taken (by any plan, visible or not) gets the first free `<code>-<n>`, and renaming a plan
+# to a code in use is refused in these words, the same for a plan the editor sees and one they
+# cannot see.
+SLUG_UNAVAILABLE = gettext_lazy("This code is not available; choose another.")
+
+
+def _plan_slug_free(slug: str) -> str:
+    """`slug`, or the first of `slug-2`, `slug-3`, ... that no plan uses (within 64 characters)."""
+    candidate, n = slug, 1
+    while _plan_slug_taken(candidate):
+        n += 1
+        suffix = f"-{n}"
+        candidate = slug[: Plan._meta.get_field("slug").max_length - len(suffix)] + suffix
+    return candidate
+
+
+def _plan_slug_check(plan: Plan) -> None:
+    if _plan_slug_taken(plan.slug, other_than=plan.pk):
+        raise ValidationError({"slug": SLUG_UNAVAILABLE})
 
 
 @transaction.atomic
@@ -153,7 +183,19 @@ def plan_create(*, actor, countries: Iterable[Country], **fields) -> Plan:
     plan = Plan()
     _plan_apply(plan, fields)
     plan._history_user = actor
-    plan.save()
+    wanted = plan.slug
+    for _attempt in range(5):
+        plan.slug = _plan_slug_free(wanted)
+        try:
+            with transaction.atomic():  # a concurrent create may take the code meanwhile
+                plan.save()
+            break
+        except IntegrityError:
+            if not _plan_slug_taken(plan.slug):
+                raise
+            plan.pk = None
+    else:
+        raise ValidationError({"slug": SLUG_UNAVAILABLE})
     plan.countries.set(countries)
     return plan
 
@@ -181,6 +223,8 @@ def plan_update(
         record=False,
     )
     fields = _plan_apply(locked, changes)
+    if "slug" in changes:
+        _plan_slug_check(locked)
     locked._history_user = actor
     if countries is not None:
         countries = list(countries)
