@@ -53,6 +53,19 @@ def plan_check_editable(*, plan: Plan, actor) -> None:
         raise PermissionDenied(_("You may not change the plans of this country."))
 
 
+def plan_check_not_archived(*, plan: Plan, field: str | None = None) -> None:
+    """Raise ValidationError if the plan is archived: its content and its money are read-only
+    (the API, the admin, restores and imports alike) until a reviewer un-archives it
+    (plans.services_workflow.plan_unarchive). Ref: issue 11, item 10."""
+    if plan.status != Plan.Status.ARCHIVED:
+        return
+    message = _(
+        "%(plan)s is archived: its content and funding are read-only until a reviewer "
+        "un-archives it."
+    ) % {"plan": plan}
+    raise ValidationError({field: message} if field else message)
+
+
 def plan_countries_check(*, actor, countries: Iterable[Country]) -> None:
     """An editor may only put a plan in countries they are assigned to."""
     if actor is not None and actor.is_superuser:
@@ -80,7 +93,8 @@ def plan_content_lock(
     record: bool = True,
 ) -> Plan:
     """Begin a content edit of a plan by `actor` (inside a transaction): lock the plan row,
-    check permission first (an outsider learns nothing of versions), refuse a stale
+    check permission first (an outsider learns nothing of versions), refuse an archived plan
+    (plan_check_not_archived) and a stale
     `expected_version` (a conflict describes `row`, the edited objective or intervention, or
     the plan itself), then record the plan's next version with `reason` in its history.
 
@@ -98,6 +112,7 @@ def plan_content_lock(
         return edit
     plan = Plan.objects.select_for_update().get(pk=plan_id)
     plan_check_editable(plan=plan, actor=actor)
+    plan_check_not_archived(plan=plan)
     version_check(
         row if row is not None else plan,
         current=plan.version,

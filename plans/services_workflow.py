@@ -1,5 +1,6 @@
 """Review and publishing: the only way a plan's status changes (draft → in review → published →
-archived), each step checked against the actor's role and recorded as a PlanTransition.
+archived, and a reviewer's un-archive back to published), each step checked against the actor's
+role and recorded as a PlanTransition.
 
 Kept apart from plans/services.py (content writes) so the workflow has one small home.
 """
@@ -120,11 +121,28 @@ def plan_archive(*, plan: Plan, actor, comment: str = "") -> Plan:
     )
 
 
+@transaction.atomic
+def plan_unarchive(*, plan: Plan, actor, comment: str) -> Plan:
+    """A reviewer (or an admin) brings an archived plan back to published, saying why: the only
+    way its content and funding can change again (plans.services.plan_check_not_archived)."""
+    if not (comment or "").strip():
+        raise ValidationError({"comment": _("Say why the plan comes back from the archive.")})
+    return _transition(
+        plan=plan,
+        actor=actor,
+        allowed_from=(S.ARCHIVED,),
+        to_status=S.PUBLISHED,
+        may="review",
+        comment=comment.strip(),
+    )
+
+
 TRANSITIONS = {
     "submit": (plan_submit, gettext_lazy("Submit for review"), (S.DRAFT,), "edit"),
     "publish": (plan_publish, gettext_lazy("Publish"), (S.IN_REVIEW,), "review"),
     "return": (plan_return, gettext_lazy("Return to editors"), (S.IN_REVIEW,), "review"),
     "archive": (plan_archive, gettext_lazy("Archive"), (S.PUBLISHED,), "review"),
+    "unarchive": (plan_unarchive, gettext_lazy("Un-archive"), (S.ARCHIVED,), "review"),
 }
 
 

@@ -14,6 +14,7 @@ from interventions.models import Intervention
 from objectives.models import Objective
 from plans.models import Plan
 from plans.roles import Role, user_countries
+from plans.services import plan_check_not_archived
 
 from ..figures import CENT
 from ..models import Contribution, Currency, Donor, ExchangeRate
@@ -72,6 +73,11 @@ def _destination(
     if objective is not None and objective.plan_id != plan.pk:
         raise ValidationError({"objective": _("This objective belongs to another plan.")})
     return objective, intervention
+
+
+def _plan_check_open(plan_id: int) -> None:
+    """Lock the plan and refuse money changes on it if it is archived."""
+    plan_check_not_archived(plan=Plan.objects.select_for_update().get(pk=plan_id), field="plan")
 
 
 CONTRIBUTION_CONTENT = (
@@ -143,8 +149,12 @@ def contribution_record(
                 "reference": reference,
             },
         )
-    if plan.status == Plan.Status.ARCHIVED and contribution is None:
-        raise ValidationError({"plan": _("This plan is archived; it takes no new funding.")})
+    # An archived plan's money is read-only: nothing recorded onto it, corrected on it or moved
+    # away from it (a PATCH was once let through). Ref: issue 11, item 10.
+    # The plans are locked, so an archive (which locks the plan) cannot slip in between.
+    saved_plan_id = before[CONTRIBUTION_CONTENT.index("plan_id")] if before else None
+    for plan_id in sorted({plan.pk, saved_plan_id} - {None}):  # one order: no deadlock
+        _plan_check_open(plan_id)
     objective, intervention = _destination(
         plan=plan, objective=objective, intervention=intervention
     )
@@ -182,6 +192,7 @@ def contribution_delete(
         contribution_check_recordable(plan=contribution.plan, actor=actor)
     current = lock_version(Contribution, contribution.pk)
     version_check(contribution, current=current, expected=expected_version)
+    _plan_check_open(Contribution.objects.values_list("plan_id", flat=True).get(pk=contribution.pk))
     contribution.delete()
 
 
