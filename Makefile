@@ -6,7 +6,7 @@ PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run migrate demo worker beat test lint fmt check migrations-check deploy-check bench-rollups bench-api clean
+.PHONY: help install install-dev run migrate demo worker beat test lint typecheck fmt check migrations-check deploy-check bench-rollups bench-api clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -56,12 +56,16 @@ TEST_WORKERS ?= auto
 test: install-dev  ## the whole test suite (SQLite, or PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
 	$(BIN)/pytest -n $(TEST_WORKERS) --maxprocesses=4 --dist load $(PYTEST_ARGS)
 
-lint: install-dev  ## ruff lint and format check, import contracts (.importlinter), no import cycles, no module over 600 lines
+lint: install-dev  ## ruff lint and format check, import contracts (.importlinter), no import cycles, no module over 600 lines, typecheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(PY) tools/import_cycles.py
 	$(PY) tools/module_sizes.py
+	$(MAKE) typecheck
+
+typecheck: install-dev  ## mypy (with django-stubs) on the services and selectors listed in pyproject.toml
+	$(BIN)/mypy
 
 fmt: install-dev  ## format and fix what ruff can
 	$(BIN)/ruff format .

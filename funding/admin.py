@@ -46,17 +46,7 @@ class ExchangeRateAdmin(admin.ModelAdmin):
 class ContributionAdminForm(VersionedAdminForm):
     class Meta:
         model = Contribution
-        fields = [
-            "donor",
-            "plan",
-            "objective",
-            "intervention",
-            "amount",
-            "currency",
-            "status",
-            "contributed_on",
-            "reference",
-        ]
+        fields = list(services.CORRECTABLE)  # what the services record and correct
 
 
 @admin.register(Contribution)
@@ -104,9 +94,6 @@ class ContributionAdmin(ServiceWritesAdminMixin, PlanScopedAdminMixin, ScopedHis
         else:
             saved = services.contribution_record(actor=request.user, **fields)
         adopt(obj, saved)
-
-    def save_related(self, request, form, formsets, change):
-        pass  # no related rows: the service wrote the whole contribution
 
     def service_delete(self, request, obj):
         services.contribution_delete(contribution=obj, actor=request.user)

@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from plans.admin_display import ReadOnlyAdmin
 
-from .models import GroupRollupState, RollupAudit, RollupDiscrepancy
+from .models import GroupRollupState, RollupAudit, RollupDiscrepancy, RollupFailure
 
 
 class RollupDiscrepancyInline(admin.TabularInline):
@@ -49,3 +49,13 @@ class RollupDiscrepancyAdmin(ReadOnlyAdmin):
 @admin.register(GroupRollupState)
 class GroupRollupStateAdmin(ReadOnlyAdmin):
     list_display = ("id", "edits", "computed_edits", "computed_at")
+
+
+@admin.register(RollupFailure)
+class RollupFailureAdmin(ReadOnlyAdmin):
+    """Rollups that could not be recomputed; the sweep retries them each minute."""
+
+    list_display = ("scope", "scope_key", "plan", "attempts", "first_failed_at", "last_failed_at")
+    list_filter = ("scope",)
+    search_fields = ("scope_key", "plan__slug", "error")
+    list_select_related = ("plan",)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -17,6 +18,28 @@ from plans.models import MAX_YEAR, MIN_YEAR, Country, Plan, TimeStampedModel, ye
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 ZERO = Decimal("0.00")
+# The most a MONEY column holds, so the most one amount and one plan's total may be: every figure
+# of a plan (its years, objectives, interventions) is a part of its total, so bounding the total
+# at the write means no plan rollup can overflow its column (issue 11, item 3).
+MAX_MONEY_USD = Decimal("99999999999999.99")
+# Cross-plan groups add up many plans' totals: 10⁸ plans at the bound still fit.
+GROUP_MONEY = {"max_digits": 24, "decimal_places": 2}
+# Coverage is a ratio, not an amount: received × 100 ÷ required can reach (the largest total) ×
+# 100 ÷ 0.01, i.e. 10²⁶ for a group. 30 digits hold every ratio bounded figures can give, so a
+# requirement of 0.01 against real money is stored, not a DataError (numeric(9,2) was).
+PERCENT = {"max_digits": 30, "decimal_places": 2}
+
+
+def money_bound_message() -> str:
+    return _("Give at most %(most)s USD: larger amounts cannot be stored.") % {
+        "most": f"{MAX_MONEY_USD:,}"
+    }
+
+
+def at_most_money(value: Decimal) -> None:
+    """Model validator of every USD amount: one message naming the limit."""
+    if value is not None and value > MAX_MONEY_USD:
+        raise ValidationError(money_bound_message(), code="max_value")
 
 
 class Currency(models.Model):
@@ -53,7 +76,7 @@ class Requirement(TimeStampedModel):
         validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
     )
     amount_usd = models.DecimalField(
-        _("required (USD)"), validators=[MinValueValidator(ZERO)], **MONEY
+        _("required (USD)"), validators=[MinValueValidator(ZERO), at_most_money], **MONEY
     )
 
     objects = RequirementQuerySet.as_manager()
@@ -174,7 +197,7 @@ class Contribution(TimeStampedModel):
     units_per_usd = models.DecimalField(
         _("exchange rate used (units per USD)"), max_digits=20, decimal_places=8
     )
-    amount_usd = models.DecimalField(_("amount (USD)"), **MONEY)
+    amount_usd = models.DecimalField(_("amount (USD)"), validators=[at_most_money], **MONEY)
     status = models.CharField(max_length=16, choices=Status, db_index=True)
     contributed_on = models.DateField(_("date"))
     reference = models.CharField(max_length=120, blank=True)
@@ -225,7 +248,7 @@ class RollupFigures(models.Model):
     received_usd = models.DecimalField(default=ZERO, **MONEY)
     pledged_usd = models.DecimalField(default=ZERO, **MONEY)
     gap_usd = models.DecimalField(null=True, blank=True, **MONEY)
-    coverage_percent = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    coverage_percent = models.DecimalField(null=True, blank=True, **PERCENT)
     computed_at = models.DateTimeField()
 
     FIGURE_FIELDS = ("required_usd", "received_usd", "pledged_usd", "gap_usd", "coverage_percent")
@@ -302,9 +325,14 @@ class GroupRollup(RollupFigures):
     dimension = models.CharField(max_length=24, choices=Dimension)
     key = models.CharField(max_length=64, blank=True)
     label = models.CharField(max_length=200)
+    # Sums of many plans' totals: wider than one plan's (GROUP_MONEY).
+    required_usd = models.DecimalField(null=True, blank=True, **GROUP_MONEY)
+    received_usd = models.DecimalField(default=ZERO, **GROUP_MONEY)
+    pledged_usd = models.DecimalField(default=ZERO, **GROUP_MONEY)
+    gap_usd = models.DecimalField(null=True, blank=True, **GROUP_MONEY)
     # Received by costed scopes only: what gap and coverage are computed from (see
     # funding.selectors.group_figures). received_usd stays all the money received.
-    received_costed_usd = models.DecimalField(default=ZERO, **MONEY)
+    received_costed_usd = models.DecimalField(default=ZERO, **GROUP_MONEY)
 
     class Meta:
         ordering = ["dimension", "label"]
@@ -394,3 +422,36 @@ class RollupDiscrepancy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.scope_key} {self.field}: {self.stored!r} → {self.fresh!r}"
+
+
+class RollupFailure(models.Model):
+    """A stored rollup that could not be recomputed (e.g. a figure its column cannot hold).
+
+    Written when a plan's (or a group's) recompute raises; the sweep, the group recompute and
+    the audit go on with the other plans and groups and leave this scope dirty, so it is retried
+    at the next sweep. Deleted by the first recompute that succeeds. Operators see it in the
+    admin (Funding › Rollup failures) and in the log.
+    """
+
+    class Scope(models.TextChoices):
+        PLAN = "plan", _("Plan")
+        GROUP = "group", _("Group")
+
+    scope = models.CharField(max_length=16, choices=Scope)
+    scope_key = models.CharField(max_length=120, help_text=_("the plan id, or 'country=TJK'"))
+    plan = models.ForeignKey(
+        Plan, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    error = models.TextField()
+    attempts = models.PositiveIntegerField(default=1)
+    first_failed_at = models.DateTimeField()
+    last_failed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-last_failed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "scope_key"], name="rollup_failure_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.scope_key}: {self.attempts} failed recomputes"

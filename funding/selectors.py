@@ -70,7 +70,9 @@ def plan_figures(*, plan: Plan) -> PlanFigures:
     contributions = Contribution.objects.filter(plan=plan)
     objective_ids = list(plan.objectives.values_list("pk", flat=True))
     intervention_ids = list(
-        plan.objectives.values_list("interventions__pk", flat=True).exclude(interventions__pk=None)
+        plan.objectives.values_list("interventions__pk", flat=True).exclude(
+            interventions__pk__isnull=True
+        )
     )
 
     plan_required = _required_sums(requirements, None).get(None)
@@ -215,6 +217,7 @@ def group_figures(dimension: str) -> list[Group]:
         money = _money_by(contributions, "plan")
         through = Plan.countries.through.objects.filter(plan__status=Plan.Status.PUBLISHED)
         members: dict = {}
+        labels: dict  # keyed by ISO3 or slug here, by strategic objective number or donor pk below
         if dimension == "country":
             labels = dict(Country.objects.values_list("iso3", "name"))
             for plan_id, iso3 in through.values_list("plan_id", "country__iso3"):

@@ -150,12 +150,12 @@ def filtered_group_figures(
             pledged=Sum("amount_usd", filter=Q(status=Contribution.Status.PLEDGED)),
         )
     )
-    for row in donors:
+    for donor in donors:
         put(
             Dimension.DONOR,
-            str(row["donor_id"]),
-            row["donor__name"],
-            _money_only(row["received"] or ZERO, row["pledged"] or ZERO),
+            str(donor["donor_id"]),
+            donor["donor__name"],
+            _money_only(donor["received"] or ZERO, donor["pledged"] or ZERO),
         )
     return {
         dimension: [(key, label, fig) for key, (label, fig) in groups.items()]

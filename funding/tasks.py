@@ -41,8 +41,11 @@ SWEEP_PLAN_LIMIT = 200
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def recompute_plan_rollup(*, plan_id: int) -> None:
-    """Rebuild one plan's funding rollups from source rows. Idempotent."""
-    rollups.plan_rollup_recompute(plan_id=plan_id)
+    """Rebuild one plan's funding rollups from source rows. Idempotent.
+
+    A plan whose figures cannot be stored is recorded (RollupFailure) and left dirty for the
+    sweep, not retried here: the same rows would fail the same way."""
+    rollups.plan_rollup_recompute_isolated(plan_id=plan_id)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
@@ -57,6 +60,8 @@ def sweep_dirty_plans(*, grace_seconds: int = SWEEP_GRACE_SECONDS) -> dict[str, 
 
     Runs every minute from beat. Recomputes in this task rather than enqueueing, so it makes
     progress with a single worker and does not depend on the queue it is cleaning up after.
+    A plan whose recompute fails is recorded, logged and left dirty (retried at the next sweep);
+    the other plans and the groups are recomputed all the same (issue 11, item 3).
     """
     cutoff = timezone.now() - datetime.timedelta(seconds=grace_seconds)
     dirty = list(
@@ -67,16 +72,22 @@ def sweep_dirty_plans(*, grace_seconds: int = SWEEP_GRACE_SECONDS) -> dict[str, 
     if len(dirty) > SWEEP_PLAN_LIMIT:
         logger.warning("Sweep: over %s dirty plans; recomputing all plans", SWEEP_PLAN_LIMIT)
         counts = rollups.plans_rollup_recompute_all(reschedule_groups=enqueue_group_rollups)
-        return {"plans": counts["plans"], "groups": 1}
-    for plan_id in dirty:
-        rollups.plan_rollup_recompute(plan_id=plan_id)
+        failed = counts.get("failed", 0)
+        return {"plans": counts["plans"] - failed, "groups": 1, "failed": failed}
+    failed = sum(rollups.plan_rollup_recompute_isolated(plan_id=pk) is None for pk in dirty)
     groups = 0
     if rollups.group_rollups_are_stale():
         rollups.group_rollups_recompute(reschedule=enqueue_group_rollups)
         groups = 1
     if dirty or groups:
-        logger.info("Sweep: recomputed %s dirty plans, groups: %s", len(dirty), bool(groups))
-    return {"plans": len(dirty), "groups": groups}
+        log = logger.warning if failed else logger.info
+        log(
+            "Sweep: recomputed %s dirty plans (%s failed, left dirty), groups: %s",
+            len(dirty) - failed,
+            failed,
+            bool(groups),
+        )
+    return {"plans": len(dirty) - failed, "groups": groups, "failed": failed}
 
 
 @shared_task(acks_late=True)

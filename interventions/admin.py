@@ -12,7 +12,7 @@ from plans.admin_display import RollupFiguresMixin
 from plans.admin_history import ScopedHistoryAdmin
 from plans.admin_scoping import PlanScopedAdminMixin
 from plans.admin_writes import PlanContentForm, ServiceWritesAdminMixin, adopt
-from plans.services import plan_content_check, plan_content_lock
+from plans.services import plan_content_lock
 
 from . import services
 from .models import Intervention, PlanType, Sector
@@ -95,12 +95,6 @@ class InterventionAdmin(
         # Moved to another plan: its rows below take that plan's own lock (another version).
         request._plan_edit = edit if saved.objective.plan_id == edit.pk else None
         request._plan_checked = edit
-
-    def save_related(self, request, form, formsets, change):
-        # No form.save_m2m(): the service set the plan types.
-        for formset in formsets:
-            self.save_formset(request, form, formset, change)
-        plan_content_check(plan=request._plan_checked)
 
     def service_delete(self, request, obj):
         services.intervention_delete(intervention=obj, actor=request.user)

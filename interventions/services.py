@@ -17,22 +17,17 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from objectives.models import Objective
+from plans.history_records import record_as
 from plans.models import Plan
-from plans.services import plan_content_lock
+from plans.services import fields_check, plan_content_lock
 
 from .models import Activity, Intervention, PlanType, Sector
 
 INTERVENTION_FIELDS = ("title", "position", "sector", "narrative", "people_targeted")
 
 
-def _fields_check(fields: dict) -> None:
-    unknown = set(fields) - set(INTERVENTION_FIELDS)
-    if unknown:
-        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
-
-
 def _intervention_save(intervention: Intervention, plan_types, activities, actor):
-    intervention._history_user = actor
+    record_as(intervention, user=actor)
     intervention.full_clean()
     intervention.save()  # auto_now: children have no timestamp, the intervention dates them
     if plan_types is not None:
@@ -74,7 +69,7 @@ def intervention_create(
     **fields,
 ) -> Intervention:
     """Add an intervention with its activities under an objective of a plan the actor edits."""
-    _fields_check(fields)
+    fields_check(fields, INTERVENTION_FIELDS)
     plan_content_lock(
         plan_id=objective.plan_id,
         actor=actor,
@@ -99,7 +94,7 @@ def intervention_update(
     """Change an intervention under its objective; activities, when given, replace the current
     ones. `expected_version` is its plan's version the change was made on (None: not checked).
     """
-    _fields_check(fields)
+    fields_check(fields, INTERVENTION_FIELDS)
     intervention = Intervention.objects.select_related("objective").get(pk=intervention.pk)
     plan_content_lock(
         plan_id=intervention.objective.plan_id,
@@ -157,5 +152,5 @@ def intervention_delete(
             )
             % {"title": intervention.title}
         )
-    intervention._history_user = actor
+    record_as(intervention, user=actor)
     intervention.delete()

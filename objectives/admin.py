@@ -11,7 +11,7 @@ from plans.admin_display import RollupFiguresMixin
 from plans.admin_history import ScopedHistoryAdmin
 from plans.admin_scoping import PlanScopedAdminMixin
 from plans.admin_writes import PlanContentForm, ServiceWritesAdminMixin, adopt
-from plans.services import plan_content_check, plan_content_lock
+from plans.services import plan_content_lock
 
 from . import services
 from .models import Objective, StrategicObjective, TargetGroup
@@ -107,12 +107,6 @@ class ObjectiveAdmin(
             )
         adopt(obj, saved)
         request._plan_edit = edit
-
-    def save_related(self, request, form, formsets, change):
-        # No form.save_m2m(): the service set the target groups.
-        for formset in formsets:
-            self.save_formset(request, form, formset, change)
-        plan_content_check(plan=request._plan_edit)
 
     def service_delete(self, request, obj):
         services.objective_delete(objective=obj, actor=request.user)

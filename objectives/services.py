@@ -12,8 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from plans.history_records import record_as
 from plans.models import Plan
-from plans.services import plan_content_lock
+from plans.services import fields_check, plan_content_lock
 
 from .models import Objective, StrategicObjective, TargetGroup
 
@@ -21,7 +22,7 @@ OBJECTIVE_FIELDS = ("people_description", "narrative", "people_targeted", "entit
 
 
 def _objective_save(objective: Objective, target_groups, actor) -> Objective:
-    objective._history_user = actor
+    record_as(objective, user=actor)
     objective.full_clean()
     objective.save()
     if target_groups is not None:
@@ -44,9 +45,7 @@ def objective_create(
     **fields,
 ) -> Objective:
     """Add an objective to a plan the actor edits; one per strategic objective."""
-    unknown = set(fields) - set(OBJECTIVE_FIELDS)
-    if unknown:
-        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
+    fields_check(fields, OBJECTIVE_FIELDS)
     plan = plan_content_lock(
         plan_id=plan.pk,
         actor=actor,
@@ -70,9 +69,7 @@ def objective_update(
 ) -> Objective:
     """Change an objective of a plan the actor edits (its plan never changes).
     `expected_version` is the plan's version the change was made on (None: not checked)."""
-    unknown = set(fields) - set(OBJECTIVE_FIELDS)
-    if unknown:
-        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
+    fields_check(fields, OBJECTIVE_FIELDS)
     objective = Objective.objects.get(pk=objective.pk)
     yours = {**fields, "strategic_objective": strategic_objective}
     objective.plan = plan_content_lock(
@@ -119,5 +116,5 @@ def objective_delete(
             )
             % {"objective": objective.strategic_objective}
         )
-    objective._history_user = actor
+    record_as(objective, user=actor)
     objective.delete()

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from crp_portal.concurrency import version_check
 from funding import services as funding_services
 from funding.models import Contribution, Requirement
+from plans.history_records import record_as
 from plans.models import MAX_YEAR, MIN_YEAR, Country, Plan, PlanYear
 from plans.roles import Role, user_countries
 from plans.services import plan_check_editable, plan_check_not_archived
@@ -194,7 +195,7 @@ class _Restore:
         problems = []
         for kind in self.kinds:
             ids = self.changes[kind.key].recreate
-            for row in kind.model.objects.filter(pk__in=ids):
+            for row in kind.model._default_manager.filter(pk__in=ids):
                 problems.append(
                     _(
                         "%(kind)s “%(row)s” was part of this plan then and now belongs to "
@@ -213,10 +214,12 @@ class _Restore:
             rows = [self.then.rows[kind.key][pk] for pk in [*changes.recreate, *changes.change]]
             for f in kind.model._meta.concrete_fields:
                 if f.is_relation and f.attname != kind.parent:
+                    assert f.related_model is not None  # a concrete relation has its model
                     ids = {r.values[f.attname] for r in rows} - {None}
                     wanted.setdefault(f.related_model, set()).update(ids)
             for name in kind.m2m:
                 related = kind.model._meta.get_field(name).related_model
+                assert related is not None  # an m2m field has its model
                 for r in rows:
                     wanted.setdefault(related, set()).update(r.m2m[name])
         problems = []
@@ -252,7 +255,7 @@ class _Restore:
     def preview(self) -> RestorePreview:
         plan_changes = [
             (
-                str(Plan._meta.get_field(name).verbose_name),
+                str(_own_field(Plan, name).verbose_name),
                 self.now.plan[name],
                 self.then.plan[name],
             )
@@ -283,8 +286,7 @@ class _Restore:
         """Write the earlier version. The plan is locked by the caller, in its transaction."""
 
         def mark(obj):
-            obj._history_user = actor
-            obj._change_reason = reason
+            record_as(obj, user=actor, reason=reason)
             return obj
 
         plan = mark(self.plan)
@@ -315,6 +317,8 @@ class _Restore:
                 _("The earlier version has figures for years outside its period %(period)s.")
                 % {"period": plan.period_label}
             )
+        # Contributions stay as they are; the earlier requirements must still fit a plan's total.
+        funding_services.plan_requirements_check(plan_id=plan.pk, field=None)
 
     def _deletions(self) -> tuple[dict[str, set[int]], dict[str, set[int]]]:
         """Rows to delete, split in those deleted first (nothing below them stays) and those
@@ -395,7 +399,7 @@ class _Restore:
                 getattr(obj, name).set(list(ids))
         for pk in changes.change:
             row = then[pk]
-            obj = mark(kind.model.objects.get(pk=pk))
+            obj = mark(kind.model._default_manager.get(pk=pk))
             if now[pk].values != row.values:
                 for name, value in row.values.items():
                     setattr(obj, name, value)
@@ -406,10 +410,20 @@ class _Restore:
                     getattr(obj, name).set(list(ids))
 
 
+def _own_field(model: type[models.Model], name: str) -> models.Field:
+    """One of the model's own fields (get_field also finds reverse relations, which have no
+    verbose name; the restore only names fields the model declares)."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field), name
+    return field
+
+
 def _free_value(kind: _Kind, taken: set):
     """A value of the unique field no row uses now or then, to move a row aside."""
-    model_field = kind.model._meta.get_field(kind.unique)
+    assert kind.unique is not None  # only kinds with a unique field are parked
+    model_field = _own_field(kind.model, kind.unique)
     if model_field.is_relation:
+        assert model_field.related_model is not None  # a concrete relation has its model
         value = (
             model_field.related_model._base_manager.exclude(pk__in=taken)
             .order_by("pk")

@@ -299,12 +299,6 @@ class PlanAdmin(
         adopt(obj, edit)
         request._plan_edit = edit
 
-    def save_related(self, request, form, formsets, change):
-        # No form.save_m2m(): the plan's countries were set by the service.
-        for formset in formsets:
-            self.save_formset(request, form, formset, change)
-        services.plan_content_check(plan=request._plan_edit)
-
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser and super().has_delete_permission(request, obj)
 

@@ -147,6 +147,14 @@ class ServiceWritesAdminMixin:
             return form
         return type(form.__name__, (form,), {"service_error": error})
 
+    def save_related(self, request, form, formsets, change):
+        # No form.save_m2m(): the services set the rows' many-to-many fields.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change)
+        checked = getattr(request, "_plan_checked", None) or getattr(request, "_plan_edit", None)
+        if checked is not None:  # the page's edit is complete: the rules across its rows
+            plan_services.plan_content_check(plan=checked)
+
     def save_formset(self, request, form, formset, change):
         formset.actor = request.user
         formset.edit = getattr(request, "_plan_edit", None)

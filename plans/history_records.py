@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Final
+
+from django.db.models import Model
 from simple_history.models import HistoricalRecords
+
+if TYPE_CHECKING:  # django-stubs-ext is a dev requirement (mypy); only annotations use it.
+    from django_stubs_ext import StrPromise
 
 # Saves touch these whatever they change; on their own they are not a change worth a record.
 BOOKKEEPING = {"updated_at"}
+
+
+# "Not given": simple_history tells an attribute that is absent from one set to None (an absent
+# `_history_user` falls back to the request's user), so record_as leaves out what it is not given.
+_UNSET: Final[Any] = object()
+
+
+def record_as(instance: Model, *, user: Any = _UNSET, reason: str | StrPromise = _UNSET) -> None:
+    """Tell simple_history who makes the next save (or delete) of `instance` and why: it reads
+    `instance._history_user` and `instance._change_reason`, which no model declares. Set here,
+    in one place, instead of as undeclared attributes at every call site."""
+    if user is not _UNSET:
+        setattr(instance, "_history_user", user)  # noqa: B010
+    if reason is not _UNSET:
+        setattr(instance, "_change_reason", reason)  # noqa: B010
 
 
 class ChangedHistoricalRecords(HistoricalRecords):

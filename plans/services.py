@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from crp_portal.concurrency import version_check, version_next
 
+from .history_records import record_as
 from .models import Country, OperationalPresence, Plan, PlanYear, year_outside_period
 from .roles import Role, user_countries
 
@@ -124,7 +125,7 @@ def plan_content_lock(
         version_next(plan, reason=reason)
     else:
         plan.version += 1
-        plan._change_reason = reason
+        record_as(plan, reason=reason)
     return plan
 
 
@@ -149,10 +150,15 @@ def plan_content_check(*, plan: Plan) -> None:
         raise year_outside_period(year=outside[0], plan=plan, field="end_year")
 
 
-def _plan_apply(plan: Plan, changes: dict) -> list[str]:
-    unknown = set(changes) - set(PLAN_CONTENT_FIELDS)
+def fields_check(fields: Iterable[str], allowed: Iterable[str]) -> None:
+    """Refuse fields a service does not write, naming them (never drop them silently)."""
+    unknown = set(fields) - set(allowed)
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
+
+
+def _plan_apply(plan: Plan, changes: dict) -> list[str]:
+    fields_check(changes, PLAN_CONTENT_FIELDS)
     for name, value in changes.items():
         setattr(plan, name, value)
     # The slug's uniqueness is checked by the callers (_plan_slug_free, _plan_slug_check):
@@ -163,7 +169,10 @@ def _plan_apply(plan: Plan, changes: dict) -> list[str]:
 
 
 def _plan_slug_taken(slug: str, *, other_than: int | None = None) -> bool:
-    return Plan.objects.filter(slug=slug).exclude(pk=other_than).exists()
+    taken = Plan.objects.filter(slug=slug)
+    if other_than is not None:
+        taken = taken.exclude(pk=other_than)
+    return taken.exists()
 
 
 # Ref: issue 11, item 9. A code clash never says whose plan holds the code: a new plan whose code
@@ -176,10 +185,11 @@ SLUG_UNAVAILABLE = gettext_lazy("This code is not available; choose another.")
 def _plan_slug_free(slug: str) -> str:
     """`slug`, or the first of `slug-2`, `slug-3`, ... that no plan uses (within 64 characters)."""
     candidate, n = slug, 1
+    longest = Plan._meta.get_field("slug").max_length or 64
     while _plan_slug_taken(candidate):
         n += 1
         suffix = f"-{n}"
-        candidate = slug[: Plan._meta.get_field("slug").max_length - len(suffix)] + suffix
+        candidate = slug[: longest - len(suffix)] + suffix
     return candidate
 
 
@@ -197,7 +207,7 @@ def plan_create(*, actor, countries: Iterable[Country], **fields) -> Plan:
     plan_countries_check(actor=actor, countries=countries)
     plan = Plan()
     _plan_apply(plan, fields)
-    plan._history_user = actor
+    record_as(plan, user=actor)
     wanted = plan.slug
     for _attempt in range(5):
         plan.slug = _plan_slug_free(wanted)
@@ -240,7 +250,7 @@ def plan_update(
     fields = _plan_apply(locked, changes)
     if "slug" in changes:
         _plan_slug_check(locked)
-    locked._history_user = actor
+    record_as(locked, user=actor)
     if countries is not None:
         countries = list(countries)
         before = set(locked.countries.values_list("pk", flat=True))
@@ -337,5 +347,5 @@ def plan_delete(*, plan: Plan, actor) -> None:
             )
             % {"plan": plan}
         )
-    plan._history_user = actor
+    record_as(plan, user=actor)
     plan.delete()

@@ -7,13 +7,19 @@ Kept apart from plans/services.py (content writes) so the workflow has one small
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Protocol
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .history_records import record_as
 from .models import Plan, PlanTransition
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 S = Plan.Status
 
@@ -51,8 +57,11 @@ def _transition(
         locked.published_at = now
         update_fields.append("published_at")
     locked.version += 1  # the row is locked: no one else can bump it meanwhile
-    locked._history_user = actor
-    locked._change_reason = f"{from_status} → {to_status}" + (f": {comment}" if comment else "")
+    record_as(
+        locked,
+        user=actor,
+        reason=f"{from_status} → {to_status}" + (f": {comment}" if comment else ""),
+    )
     # update_fields includes "status": the rollups receiver refreshes public figures on it.
     locked.save(update_fields=update_fields)
     locked.refresh_from_db()
@@ -137,7 +146,14 @@ def plan_unarchive(*, plan: Plan, actor, comment: str) -> Plan:
     )
 
 
-TRANSITIONS = {
+class _Step(Protocol):
+    """A workflow step's service, as the admin and the tests call it."""
+
+    def __call__(self, *, plan: Plan, actor: Any, comment: str) -> Plan: ...
+
+
+# name: (service, button label, statuses it starts from, "edit" or "review" permission)
+TRANSITIONS: dict[str, tuple[_Step, StrPromise, tuple[str, ...], str]] = {
     "submit": (plan_submit, gettext_lazy("Submit for review"), (S.DRAFT,), "edit"),
     "publish": (plan_publish, gettext_lazy("Publish"), (S.IN_REVIEW,), "review"),
     "return": (plan_return, gettext_lazy("Return to editors"), (S.IN_REVIEW,), "review"),

@@ -248,6 +248,7 @@ def test_nasty_values_in_the_plan_page_get_messages(admin_client, demo):
     """Each nasty value in every kind of field at once (text, number, money, year, choice,
     autocomplete): the page comes back with messages, and nothing is saved."""
     plan = demo["tajikistan-crp-2020"]
+    version = plan.version
     url = reverse("admin:plans_plan_change", args=[plan.pk])
     data = form_data(admin_client.get(url).content.decode(), "plan_form")
     targets = ["start_year", "end_year", "title", "vision_statement", "kind", "countries"]
@@ -261,7 +262,7 @@ def test_nasty_values_in_the_plan_page_get_messages(admin_client, demo):
         assert response.status_code == 200, (value[:20], response.status_code)
         assert "Please correct the error" in response.content.decode(), value[:20]
     plan.refresh_from_db()
-    assert (plan.start_year, plan.version) == (2020, 1)
+    assert (plan.start_year, plan.version) == (2020, version)
 
 
 def test_nasty_values_in_the_contribution_form_get_messages(admin_client, demo):

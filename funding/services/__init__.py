@@ -4,11 +4,14 @@
 - requirements: an intervention's yearly requirements
 - interventions: an intervention with its requirements (and moves), the API's and admin's one write
 - moves: moving an intervention (and its earmarked money) under another objective
+- bounds: the most a plan's totals may be (checked at every write of requirements and money)
 - rollups: recomputing the stored rollups from source rows (imported by funding.tasks)
+- failures: recomputes that failed, recorded and retried (one bad plan never stops the others)
 - audit: the nightly audit of the stored rollups
 - dirty: dirty marks and enqueueing (imports funding.tasks), and the recomputes as callers use them
 """
 
+from .bounds import plan_contributions_check, plan_requirements_check, plan_totals_check
 from .contributions import (
     CONTRIBUTION_CONTENT,
     CORRECTABLE,
@@ -37,6 +40,7 @@ from .rollups import (
     RECOMPUTE_COUNT_TTL,
     group_rollups_are_stale,
     plan_rollup_recompute,
+    plan_rollup_recompute_isolated,
     recompute_count,
 )
 
@@ -58,8 +62,12 @@ __all__ = [
     "intervention_move",
     "intervention_move_check",
     "intervention_save",
+    "plan_contributions_check",
     "plan_mark_dirty",
+    "plan_requirements_check",
     "plan_rollup_recompute",
+    "plan_rollup_recompute_isolated",
+    "plan_totals_check",
     "plans_mark_dirty",
     "plans_rollup_recompute_all",
     "recompute_count",

@@ -14,7 +14,12 @@ from plans.models import Plan
 from .. import selectors
 from ..figures import Figures
 from ..models import GroupRollup, RollupAudit, RollupDiscrepancy
-from .rollups import _Diffs, group_rollups_are_stale, group_rollups_recompute, plan_rollup_recompute
+from .rollups import (
+    _Diffs,
+    group_rollups_are_stale,
+    group_rollups_recompute,
+    plan_rollup_recompute_isolated,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -25,11 +30,12 @@ def rollups_audit(*, reschedule_groups: Callable[[], object]) -> RollupAudit:
     `reschedule_groups`: as `reschedule` in rollups.group_rollups_recompute.
 
     The fresh computation is the plan-by-plan ORM path, independent of the set-based SQL that
-    `recompute_rollups --all` uses, so the audit also cross-checks the two.
+    `recompute_rollups --all` uses, so the audit also cross-checks the two. A plan that cannot be
+    recomputed is recorded as a RollupFailure and the audit goes on with the others.
     """
     audit = RollupAudit.objects.create(started_at=timezone.now())
     for plan_id in Plan.objects.order_by("pk").values_list("pk", flat=True).iterator():
-        plan_rollup_recompute(plan_id=plan_id, audit=audit)
+        plan_rollup_recompute_isolated(plan_id=plan_id, audit=audit)
     _audit_groups(audit, reschedule_groups)
     audit.refresh_from_db()
     audit.finished_at = timezone.now()
@@ -62,11 +68,11 @@ def _audit_groups(audit: RollupAudit, reschedule_groups: Callable[[], object]) -
                     existing.pop(group.key, None),
                     row,
                 )
-            for key, row in existing.items():
+            for key, stored in existing.items():
                 diffs.compare(
                     RollupDiscrepancy.Scope.GROUP,
                     f"{dimension}={key}",
-                    row,
+                    stored,
                     dict.fromkeys([*Figures.ROW_FIELDS, "received_costed_usd"]),
                 )
         for diff in diffs.rows:

@@ -44,6 +44,7 @@ def intervention_save(
         ]
         if missing:
             raise ValidationError({name: _("This field is required.") for name in missing})
+        assert objective is not None  # refused just above when missing
         plan = plan_content_lock(
             plan_id=objective.plan_id,
             actor=actor,
@@ -57,8 +58,13 @@ def intervention_save(
     else:
         intervention = Intervention.objects.select_related("objective").get(pk=intervention.pk)
         source = intervention.objective.plan_id
-        moving = objective is not None and objective.pk != intervention.objective_id
-        plan_ids = sorted({source, objective.plan_id if moving else source})
+        # The objective it moves to (None: it stays where it is).
+        moving = (
+            objective
+            if objective is not None and objective.pk != intervention.objective_id
+            else None
+        )
+        plan_ids = sorted({source, moving.plan_id if moving is not None else source})
         locked = []
         for pk in plan_ids:  # in id order: two moves between the same plans never deadlock
             locked.append(
@@ -72,8 +78,8 @@ def intervention_save(
                     edit=edit if edit is not None and edit.pk == pk else None,
                 )
             )
-        if moving:
-            intervention = intervention_move(intervention=intervention, objective=objective)
+        if moving is not None:
+            intervention = intervention_move(intervention=intervention, objective=moving)
         plan = next(p for p in locked if p.pk == intervention.objective.plan_id)
         intervention = intervention_services.intervention_update(
             intervention=intervention, actor=actor, edit=plan, **fields

@@ -11,6 +11,7 @@ from plans.models import year_outside_period
 from plans.services import plan_check_not_archived
 
 from ..models import Contribution
+from .bounds import plan_totals_check
 from .dirty import plans_mark_dirty
 
 
@@ -32,6 +33,7 @@ def intervention_move(*, intervention: Intervention, objective: Objective) -> In
     Contribution.objects.filter(intervention=intervention).update(
         plan=new_plan, objective=objective, updated_at=timezone.now()
     )
+    plan_totals_check(plan_id=new_plan.pk, field="objective")  # its money joins the new plan's
     plans_mark_dirty(plan_ids=[old_objective.plan_id, new_plan.pk])
     return intervention
 

@@ -13,7 +13,8 @@ from interventions.models import Intervention
 from plans.models import Plan
 from plans.services import plan_content_lock
 
-from ..models import Requirement
+from ..models import MAX_MONEY_USD, Requirement, money_bound_message
+from .bounds import plan_requirements_check
 
 
 @transaction.atomic
@@ -45,6 +46,8 @@ def requirements_replace(
             raise ValidationError(
                 {"requirements": _("Give the amount in USD as a number, e.g. 150000.00.")}
             ) from None
+        if amount > MAX_MONEY_USD:  # one message naming the limit, not the column's digits
+            raise ValidationError({"requirements": money_bound_message()})
         if requirement.pk is not None and requirement.amount_usd == amount:
             keep.append(requirement.pk)
             continue  # unchanged: no write, so no recompute
@@ -58,3 +61,4 @@ def requirements_replace(
         keep.append(requirement.pk)
     for stale in Requirement.objects.filter(intervention=intervention).exclude(pk__in=keep):
         stale.delete()
+    plan_requirements_check(plan_id=plan.pk)

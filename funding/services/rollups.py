@@ -6,6 +6,7 @@ in by the caller), so tasks and rollups load without a cycle.
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Callable
 
@@ -29,7 +30,9 @@ from ..models import (
     PlanYearRollup,
     RollupAudit,
     RollupDiscrepancy,
+    RollupFailure,
 )
+from .failures import TRANSIENT, rollup_failure_record, rollup_failures_clear
 
 logger = logging.getLogger(__name__)
 
@@ -161,7 +164,7 @@ def plan_rollup_recompute(*, plan_id: int, audit: RollupAudit | None = None) -> 
         )
     if diffs is not None:
         RollupDiscrepancy.objects.bulk_create(diffs.rows)
-        RollupAudit.objects.filter(pk=audit.pk).update(
+        RollupAudit.objects.filter(pk=diffs.audit.pk).update(
             rows_checked=F("rows_checked") + diffs.checked,
             discrepancy_count=F("discrepancy_count") + len(diffs.rows),
         )
@@ -170,9 +173,33 @@ def plan_rollup_recompute(*, plan_id: int, audit: RollupAudit | None = None) -> 
     return wrote
 
 
+def plan_rollup_recompute_isolated(
+    *, plan_id: int, audit: RollupAudit | None = None
+) -> bool | None:
+    """plan_rollup_recompute, but a plan whose recompute raises is recorded and skipped.
+
+    Returns None when it failed: its transaction was rolled back, so the plan stays dirty and the
+    sweep retries it; the failure is logged and kept as a RollupFailure until a recompute succeeds.
+    Transient database errors (connection lost) still raise, for the caller's retry. The sweep,
+    the task, the full recompute's fallback and the audit call this, so one plan whose figures
+    cannot be stored never stops the others (issue 11, item 3).
+    """
+    try:
+        wrote = plan_rollup_recompute(plan_id=plan_id, audit=audit)
+    except TRANSIENT:
+        raise
+    except Exception as error:
+        rollup_failure_record(
+            scope=RollupFailure.Scope.PLAN, scope_key=str(plan_id), plan_id=plan_id, error=error
+        )
+        return None
+    rollup_failures_clear(scope=RollupFailure.Scope.PLAN, scope_keys=[str(plan_id)])
+    return wrote
+
+
 def _plan_mark_clean(plan: Plan, dirty_since, wrote: bool, now) -> None:
     # The plan is locked, so nothing re-marked it since we read it: clear the mark.
-    updates = {}
+    updates: dict[str, datetime.datetime | None] = {}
     if dirty_since is not None:
         updates["rollup_dirty_since"] = None
     if wrote or plan.funding_updated_at is None:
@@ -215,16 +242,28 @@ def plans_rollup_recompute_all(
     plans. Elsewhere (SQLite on a laptop): plan by plan. `progress(n)` is called as plans are done.
     """
     now = timezone.now()
+    counts = None
     if connection.vendor == "postgresql":
-        with transaction.atomic():
-            counts = rollup_sql.full_recompute(now=now)
-        if progress is not None:
-            progress(counts["plans"])
-    else:
-        counts = {"plans": 0, "changed": 0}
+        try:
+            with transaction.atomic():
+                counts = rollup_sql.full_recompute(now=now)
+        except TRANSIENT:
+            raise
+        except Exception:
+            # One plan's figures cannot be stored: the statements cover every plan, so redo the
+            # plans one by one, each on its own, and record the ones that fail.
+            logger.exception("Set-based recompute failed; recomputing plan by plan")
+        else:
+            RollupFailure.objects.filter(scope=RollupFailure.Scope.PLAN).delete()
+            if progress is not None:
+                progress(counts["plans"])
+    if counts is None:
+        counts = {"plans": 0, "changed": 0, "failed": 0}
         for plan_id in Plan.objects.order_by("pk").values_list("pk", flat=True).iterator():
             counts["plans"] += 1
-            counts["changed"] += plan_rollup_recompute(plan_id=plan_id)
+            wrote = plan_rollup_recompute_isolated(plan_id=plan_id)
+            counts["changed"] += bool(wrote)
+            counts["failed"] += wrote is None
             if progress is not None:
                 progress(1)
     if counts.get("changed"):
@@ -253,32 +292,67 @@ def group_rollups_recompute(*, reschedule: Callable[[], object]) -> int:
         seen = state.edits  # read before computing: edits committed later count as unseen
         now = timezone.now()
         written = 0
+        failed: set[str] = set()
         for dimension in GroupRollup.Dimension.values:
-            groups = selectors.group_figures(dimension)
-            existing = {r.key: r for r in GroupRollup.objects.filter(dimension=dimension)}
-            for group in groups:
-                row = existing.pop(group.key, None)
-                values = {
-                    **group.figures.as_row(),
-                    "received_costed_usd": group.figures.counted,
-                    "label": group.label,
-                }
-                if row is not None and all(getattr(row, k) == v for k, v in values.items()):
-                    continue
-                GroupRollup.objects.update_or_create(
-                    dimension=dimension, key=group.key, defaults={**values, "computed_at": now}
-                )
-                written += 1
-            if existing:
-                GroupRollup.objects.filter(pk__in=[r.pk for r in existing.values()]).delete()
-                written += len(existing)
+            written += _group_dimension_store(dimension, now, failed)
         if written:  # public pages show these figures; retire their cached copies once committed
             transaction.on_commit(pagecache.pages_bump)
+        done = RollupFailure.objects.filter(scope=RollupFailure.Scope.GROUP).exclude(
+            scope_key__in=failed
+        )
+        rollup_failures_clear(
+            scope=RollupFailure.Scope.GROUP, scope_keys=done.values_list("scope_key", flat=True)
+        )
+        if failed:
+            # Every other group is written; these stay stale (computed_edits not advanced), so
+            # the sweep retries them each minute. Not re-enqueued: that would loop every 5 s.
+            return written
         GroupRollupState.objects.filter(pk=GroupRollupState.SINGLETON).update(
             computed_edits=Greatest(F("computed_edits"), seen), computed_at=now
         )
         if GroupRollupState.objects.get(pk=GroupRollupState.SINGLETON).is_stale:
             transaction.on_commit(reschedule)
+    return written
+
+
+def _group_dimension_store(dimension: str, now, failed: set[str]) -> int:
+    """Write one dimension's changed group rows, each in a savepoint: a row that cannot be stored
+    is recorded in `failed` (and as a RollupFailure) and the others are still written."""
+    try:
+        groups = selectors.group_figures(dimension)
+    except TRANSIENT:
+        raise
+    except Exception as error:
+        failed.add(dimension)
+        rollup_failure_record(scope=RollupFailure.Scope.GROUP, scope_key=dimension, error=error)
+        return 0
+    existing = {r.key: r for r in GroupRollup.objects.filter(dimension=dimension)}
+    written = 0
+    for group in groups:
+        row = existing.pop(group.key, None)
+        values = {
+            **group.figures.as_row(),
+            "received_costed_usd": group.figures.counted,
+            "label": group.label,
+        }
+        if row is not None and all(getattr(row, k) == v for k, v in values.items()):
+            continue
+        try:
+            with transaction.atomic():
+                GroupRollup.objects.update_or_create(
+                    dimension=dimension, key=group.key, defaults={**values, "computed_at": now}
+                )
+        except TRANSIENT:
+            raise
+        except Exception as error:
+            scope_key = f"{dimension}={group.key}"
+            failed.add(scope_key)
+            rollup_failure_record(scope=RollupFailure.Scope.GROUP, scope_key=scope_key, error=error)
+            continue
+        written += 1
+    if existing:
+        GroupRollup.objects.filter(pk__in=[r.pk for r in existing.values()]).delete()
+        written += len(existing)
     return written
 
 

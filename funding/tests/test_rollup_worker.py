@@ -6,6 +6,7 @@ enqueues really go to the broker and the worker really recomputes.
 
 from __future__ import annotations
 
+import math
 import time
 from decimal import Decimal
 
@@ -56,7 +57,7 @@ def test_an_edit_shows_in_the_stored_rollup_within_5_seconds(celery_worker):
     wait_for(lambda: is_clean(plan), what="the plan marked clean")
 
 
-def test_a_burst_of_100_edits_coalesces_into_at_most_3_recomputes(celery_worker):
+def test_a_burst_of_100_edits_coalesces_into_one_recompute_per_window(celery_worker):
     requirement = RequirementFactory(
         amount_usd=Decimal("1.00"), intervention__objective__plan__status=Plan.Status.DRAFT
     )
@@ -75,7 +76,11 @@ def test_a_burst_of_100_edits_coalesces_into_at_most_3_recomputes(celery_worker)
         what="the burst's last figure",
     )
     count = services.recompute_count(plan_id=plan.pk)
-    assert 1 <= count <= 3, f"{count} recomputes for 100 edits in {burst:.2f} s"
+    # Coalescing means one recompute per countdown window the burst spans, not one per edit:
+    # at most 3 for a burst of under two windows, as on a quiet machine (about 1 s); a shared,
+    # loaded machine stretches the burst, and so the number of windows, never the rule.
+    windows = math.ceil(burst / tasks.COALESCE_SECONDS)
+    assert 1 <= count <= max(3, windows + 1), f"{count} recomputes for 100 edits in {burst:.2f} s"
 
 
 def test_with_the_broker_down_a_save_succeeds_and_the_sweep_catches_up(private_redis, settings):

@@ -247,7 +247,7 @@ def test_sweep_recomputes_plans_left_dirty(db, commit):
     Plan.objects.filter(pk=plan.pk).update(
         rollup_dirty_since=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
     )
-    assert tasks.sweep_dirty_plans.apply().get() == {"plans": 1, "groups": 0}
+    assert tasks.sweep_dirty_plans.apply().get() == {"plans": 1, "groups": 0, "failed": 0}
     assert rollup(plan).received_usd == D("20.00")
     plan.refresh_from_db()
     assert plan.rollup_dirty_since is None

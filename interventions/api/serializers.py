@@ -7,7 +7,7 @@ from rest_framework import serializers
 from crp_portal.api.fields import FIGURES, FiguresMixin, MoneyField, NamedRefSerializer, rollup_of
 from crp_portal.api.representations import figures_of, iso_datetime, money_text
 from crp_portal.api.writes import WriteSerializer
-from funding.models import Requirement
+from funding.models import Requirement, money_bound_message
 from interventions.models import Activity, Intervention, PlanType, Sector
 from plans.models import MAX_YEAR, MIN_YEAR
 
@@ -118,8 +118,16 @@ class RequirementWriteSerializer(WriteSerializer):
     read_only_names = tuple(RequirementSerializer.Meta.fields)
 
     year = serializers.IntegerField(min_value=MIN_YEAR, max_value=MAX_YEAR)
+    # Too many digits is the bound of funding.models.MAX_MONEY_USD: said in its one message.
     amount_usd = serializers.DecimalField(
-        max_digits=16, decimal_places=2, min_value=0, coerce_to_string=True
+        max_digits=16,
+        decimal_places=2,
+        min_value=0,
+        coerce_to_string=True,
+        error_messages={
+            "max_digits": money_bound_message(),
+            "max_whole_digits": money_bound_message(),
+        },
     )
 
 
