@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import admin
+from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 
 from . import services
@@ -33,10 +35,24 @@ class ApiTokenAdmin(admin.ModelAdmin):
             token.hashed_secret,
             token.created_at,
         )
-        messages.warning(
-            request,
-            _("The token's secret is shown only now; copy it: %(secret)s") % {"secret": secret},
-        )
+        # Shown once, in the body of the answer to this POST (response_add); never in a message:
+        # messages travel in a signed, not encrypted, cookie. Ref: issue 11, item 11.
+        request._token_secret = secret
+
+    def response_add(self, request, obj, post_url_continue=None):
+        secret = getattr(request, "_token_secret", None)
+        if secret is None:
+            return super().response_add(request, obj, post_url_continue)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("New API token"),
+            "token": obj,
+            "secret": secret,
+        }
+        response = TemplateResponse(request, "admin/partners/apitoken/created.html", context)
+        add_never_cache_headers(response)  # no copy of the secret in any cache
+        return response
 
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request, queryset):

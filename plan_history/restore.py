@@ -26,7 +26,7 @@ from funding.models import Contribution, Requirement
 from plans.history_records import record_as
 from plans.models import MAX_YEAR, MIN_YEAR, Country, Plan, PlanYear
 from plans.roles import Role, user_countries
-from plans.services import plan_check_editable
+from plans.services import plan_check_editable, plan_check_not_archived
 
 from .states import _Kind, _kinds, _label, _state_now, _state_then, moment_label
 
@@ -494,6 +494,7 @@ def plan_restore(
     """
     locked = Plan.objects.select_for_update().get(pk=plan.pk)
     plan_check_editable(plan=locked, actor=actor)
+    plan_check_not_archived(plan=locked)
     version_check(locked, current=locked.version, expected=expected_version)
     at, named = _moment(plan=locked, at=at, history_id=history_id)
     work = _Restore(locked, at, named)

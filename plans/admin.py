@@ -77,8 +77,11 @@ class YearFilter(admin.SimpleListFilter):
     parameter_name = "year"
 
     def lookups(self, request, model_admin):
+        # The years of the plans this user may see (the list's own rows): a hidden draft's
+        # years would tell an editor of other countries that it exists. Ref: issue 11, item 9.
         years = set()
-        for start, end in Plan.objects.values_list("start_year", "end_year").distinct():
+        visible = model_admin.get_queryset(request).order_by()
+        for start, end in visible.values_list("start_year", "end_year").distinct():
             years.update(range(start, end + 1))
         return [(str(y), str(y)) for y in sorted(years, reverse=True)]
 
@@ -195,6 +198,16 @@ class PlanAdminForm(VersionedAdminForm):
             "vision_narrative",
         ]
         widgets = {"vision_statement": forms.Textarea(attrs={"rows": 2, "cols": 90})}
+
+    def validate_unique(self):
+        # The code's uniqueness is the service's rule (plans.services.SLUG_UNAVAILABLE): the
+        # model form's own check would answer "Plan with this Slug already exists." for a draft
+        # this editor cannot see.
+        exclude = self._get_validation_exclusions() | {"slug"}
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except ValidationError as error:
+            self._update_errors(error)
 
 
 @admin.register(Plan)

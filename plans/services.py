@@ -18,9 +18,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from crp_portal.concurrency import version_check, version_next
 
@@ -53,6 +54,19 @@ def plan_check_editable(*, plan: Plan, actor) -> None:
         raise PermissionDenied(_("You may not change the plans of this country."))
 
 
+def plan_check_not_archived(*, plan: Plan, field: str | None = None) -> None:
+    """Raise ValidationError if the plan is archived: its content and its money are read-only
+    (the API, the admin, restores and imports alike) until a reviewer un-archives it
+    (plans.services_workflow.plan_unarchive). Ref: issue 11, item 10."""
+    if plan.status != Plan.Status.ARCHIVED:
+        return
+    message = _(
+        "%(plan)s is archived: its content and funding are read-only until a reviewer "
+        "un-archives it."
+    ) % {"plan": plan}
+    raise ValidationError({field: message} if field else message)
+
+
 def plan_countries_check(*, actor, countries: Iterable[Country]) -> None:
     """An editor may only put a plan in countries they are assigned to."""
     if actor is not None and actor.is_superuser:
@@ -80,7 +94,8 @@ def plan_content_lock(
     record: bool = True,
 ) -> Plan:
     """Begin a content edit of a plan by `actor` (inside a transaction): lock the plan row,
-    check permission first (an outsider learns nothing of versions), refuse a stale
+    check permission first (an outsider learns nothing of versions), refuse an archived plan
+    (plan_check_not_archived) and a stale
     `expected_version` (a conflict describes `row`, the edited objective or intervention, or
     the plan itself), then record the plan's next version with `reason` in its history.
 
@@ -98,6 +113,7 @@ def plan_content_lock(
         return edit
     plan = Plan.objects.select_for_update().get(pk=plan_id)
     plan_check_editable(plan=plan, actor=actor)
+    plan_check_not_archived(plan=plan)
     version_check(
         row if row is not None else plan,
         current=plan.version,
@@ -145,8 +161,41 @@ def _plan_apply(plan: Plan, changes: dict) -> list[str]:
     fields_check(changes, PLAN_CONTENT_FIELDS)
     for name, value in changes.items():
         setattr(plan, name, value)
-    plan.full_clean(exclude=["countries"])
+    # The slug's uniqueness is checked by the callers (_plan_slug_free, _plan_slug_check):
+    # Django's "Plan with this Slug already exists." would confirm a draft the actor cannot see.
+    plan.full_clean(exclude=["countries"], validate_unique=False)
+    plan.validate_unique(exclude=["countries", "slug"])
     return list(changes)
+
+
+def _plan_slug_taken(slug: str, *, other_than: int | None = None) -> bool:
+    taken = Plan.objects.filter(slug=slug)
+    if other_than is not None:
+        taken = taken.exclude(pk=other_than)
+    return taken.exists()
+
+
+# Ref: issue 11, item 9. A code clash never says whose plan holds the code: a new plan whose code
+# is taken (by any plan, visible or not) gets the first free `<code>-<n>`, and renaming a plan
+# to a code in use is refused in these words, the same for a plan the editor sees and one they
+# cannot see.
+SLUG_UNAVAILABLE = gettext_lazy("This code is not available; choose another.")
+
+
+def _plan_slug_free(slug: str) -> str:
+    """`slug`, or the first of `slug-2`, `slug-3`, ... that no plan uses (within 64 characters)."""
+    candidate, n = slug, 1
+    longest = Plan._meta.get_field("slug").max_length or 64
+    while _plan_slug_taken(candidate):
+        n += 1
+        suffix = f"-{n}"
+        candidate = slug[: longest - len(suffix)] + suffix
+    return candidate
+
+
+def _plan_slug_check(plan: Plan) -> None:
+    if _plan_slug_taken(plan.slug, other_than=plan.pk):
+        raise ValidationError({"slug": SLUG_UNAVAILABLE})
 
 
 @transaction.atomic
@@ -159,7 +208,19 @@ def plan_create(*, actor, countries: Iterable[Country], **fields) -> Plan:
     plan = Plan()
     _plan_apply(plan, fields)
     record_as(plan, user=actor)
-    plan.save()
+    wanted = plan.slug
+    for _attempt in range(5):
+        plan.slug = _plan_slug_free(wanted)
+        try:
+            with transaction.atomic():  # a concurrent create may take the code meanwhile
+                plan.save()
+            break
+        except IntegrityError:
+            if not _plan_slug_taken(plan.slug):
+                raise
+            plan.pk = None
+    else:
+        raise ValidationError({"slug": SLUG_UNAVAILABLE})
     plan.countries.set(countries)
     return plan
 
@@ -187,6 +248,8 @@ def plan_update(
         record=False,
     )
     fields = _plan_apply(locked, changes)
+    if "slug" in changes:
+        _plan_slug_check(locked)
     record_as(locked, user=actor)
     if countries is not None:
         countries = list(countries)

@@ -1,5 +1,6 @@
 """Review and publishing: the only way a plan's status changes (draft → in review → published →
-archived), each step checked against the actor's role and recorded as a PlanTransition.
+archived, and a reviewer's un-archive back to published), each step checked against the actor's
+role and recorded as a PlanTransition.
 
 Kept apart from plans/services.py (content writes) so the workflow has one small home.
 """
@@ -129,6 +130,22 @@ def plan_archive(*, plan: Plan, actor, comment: str = "") -> Plan:
     )
 
 
+@transaction.atomic
+def plan_unarchive(*, plan: Plan, actor, comment: str) -> Plan:
+    """A reviewer (or an admin) brings an archived plan back to published, saying why: the only
+    way its content and funding can change again (plans.services.plan_check_not_archived)."""
+    if not (comment or "").strip():
+        raise ValidationError({"comment": _("Say why the plan comes back from the archive.")})
+    return _transition(
+        plan=plan,
+        actor=actor,
+        allowed_from=(S.ARCHIVED,),
+        to_status=S.PUBLISHED,
+        may="review",
+        comment=comment.strip(),
+    )
+
+
 class _Step(Protocol):
     """A workflow step's service, as the admin and the tests call it."""
 
@@ -141,6 +158,7 @@ TRANSITIONS: dict[str, tuple[_Step, StrPromise, tuple[str, ...], str]] = {
     "publish": (plan_publish, gettext_lazy("Publish"), (S.IN_REVIEW,), "review"),
     "return": (plan_return, gettext_lazy("Return to editors"), (S.IN_REVIEW,), "review"),
     "archive": (plan_archive, gettext_lazy("Archive"), (S.PUBLISHED,), "review"),
+    "unarchive": (plan_unarchive, gettext_lazy("Un-archive"), (S.ARCHIVED,), "review"),
 }
 
 

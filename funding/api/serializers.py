@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from crp_portal.api.fields import CountryRefSerializer, FiguresMixin, MoneyField
 from crp_portal.api.representations import choice_labels, iso_date, iso_datetime, money_text
+from crp_portal.api.writes import WriteSerializer
 from funding.models import Contribution, Currency, Donor
 from plans.models import Plan
 
@@ -83,8 +84,10 @@ class ContributionSerializer(serializers.ModelSerializer):
         }
 
 
-class ContributionWriteSerializer(serializers.Serializer):
+class ContributionWriteSerializer(WriteSerializer):
     """What a funding officer sends: the amount in its original currency (USD is computed)."""
+
+    read_only_names = tuple(ContributionSerializer.Meta.fields)
 
     donor = serializers.PrimaryKeyRelatedField(queryset=Donor.objects.all())
     plan = serializers.SlugRelatedField(slug_field="slug", queryset=Plan.objects.all())

@@ -14,7 +14,7 @@ from interventions.models import Intervention
 from objectives.models import Objective
 from plans.models import Plan
 from plans.roles import Role, user_countries
-from plans.services import fields_check
+from plans.services import fields_check, plan_check_not_archived
 
 from ..figures import CENT
 from ..models import MAX_MONEY_USD, Contribution, Currency, Donor, ExchangeRate
@@ -74,6 +74,11 @@ def _destination(
     if objective is not None and objective.plan_id != plan.pk:
         raise ValidationError({"objective": _("This objective belongs to another plan.")})
     return objective, intervention
+
+
+def _plan_check_open(plan_id: int) -> None:
+    """Lock the plan and refuse money changes on it if it is archived."""
+    plan_check_not_archived(plan=Plan.objects.select_for_update().get(pk=plan_id), field="plan")
 
 
 CONTRIBUTION_CONTENT = (
@@ -145,8 +150,14 @@ def contribution_record(
                 "reference": reference,
             },
         )
-    if plan.status == Plan.Status.ARCHIVED and contribution is None:
-        raise ValidationError({"plan": _("This plan is archived; it takes no new funding.")})
+    # An archived plan's money is read-only: nothing recorded onto it, corrected on it or moved
+    # away from it (a PATCH was once let through). Ref: issue 11, item 10.
+    # The plans are locked, so an archive (which locks the plan) cannot slip in between.
+    plan_ids = {plan.pk}
+    if before:
+        plan_ids.add(before[CONTRIBUTION_CONTENT.index("plan_id")])
+    for plan_id in sorted(plan_ids):  # one order: no deadlock
+        _plan_check_open(plan_id)
     objective, intervention = _destination(
         plan=plan, objective=objective, intervention=intervention
     )
@@ -202,6 +213,7 @@ def contribution_delete(
     # `current` is None when the row was deleted after the caller read it; version_check is typed
     # for an int and that race is not handled yet (left as it was: an open question, not typing).
     version_check(contribution, current=current, expected=expected_version)  # type: ignore[arg-type]
+    _plan_check_open(Contribution.objects.values_list("plan_id", flat=True).get(pk=contribution.pk))
     contribution.delete()
 
 

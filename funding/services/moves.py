@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from interventions.models import Intervention
 from objectives.models import Objective
-from plans.models import Plan, year_outside_period
+from plans.models import year_outside_period
+from plans.services import plan_check_not_archived
 
 from ..models import Contribution
 from .bounds import plan_totals_check
@@ -49,5 +48,4 @@ def intervention_move_check(*, intervention: Intervention, objective: Objective)
     )
     if outside:  # the period rule, in its one message (plans.models.year_outside_period)
         raise year_outside_period(year=outside[0], plan=new_plan, field="objective")
-    if new_plan.status == Plan.Status.ARCHIVED and intervention.contributions.exists():
-        raise ValidationError({"objective": _("That plan is archived; it takes no new funding.")})
+    plan_check_not_archived(plan=new_plan, field="objective")

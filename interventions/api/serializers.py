@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from crp_portal.api.fields import FiguresMixin, MoneyField, NamedRefSerializer, rollup_of
+from crp_portal.api.fields import FIGURES, FiguresMixin, MoneyField, NamedRefSerializer, rollup_of
 from crp_portal.api.representations import figures_of, iso_datetime, money_text
+from crp_portal.api.writes import WriteSerializer
 from funding.models import Requirement, money_bound_message
 from interventions.models import Activity, Intervention, PlanType, Sector
 from plans.models import MAX_YEAR, MIN_YEAR
@@ -113,7 +114,9 @@ class InterventionSerializer(NestedInterventionSerializer):
         }
 
 
-class RequirementWriteSerializer(serializers.Serializer):
+class RequirementWriteSerializer(WriteSerializer):
+    read_only_names = tuple(RequirementSerializer.Meta.fields)
+
     year = serializers.IntegerField(min_value=MIN_YEAR, max_value=MAX_YEAR)
     # Too many digits is the bound of funding.models.MAX_MONEY_USD: said in its one message.
     amount_usd = serializers.DecimalField(
@@ -128,9 +131,11 @@ class RequirementWriteSerializer(serializers.Serializer):
     )
 
 
-class InterventionWriteSerializer(serializers.Serializer):
+class InterventionWriteSerializer(WriteSerializer):
     """What an editor sends to create or change an intervention (activities and requirements,
     when given, replace the current ones)."""
+
+    read_only_names = (*InterventionSerializer.Meta.fields, *FIGURES)
 
     objective = serializers.IntegerField(min_value=1, required=False)
     title = serializers.CharField(max_length=300, required=False)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from crp_portal.api.fields import FiguresMixin, NamedRefSerializer
+from crp_portal.api.fields import FIGURES, FiguresMixin, NamedRefSerializer
+from crp_portal.api.writes import WriteSerializer
 from interventions.api.serializers import NestedInterventionSerializer
 from objectives.models import Objective, StrategicObjective, TargetGroup
 
@@ -65,8 +66,10 @@ class NestedObjectiveSerializer(FiguresMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ObjectiveWriteSerializer(serializers.Serializer):
+class ObjectiveWriteSerializer(WriteSerializer):
     """What an editor sends to create (plan and strategic_objective required) or change one."""
+
+    read_only_names = (*NestedObjectiveSerializer.Meta.fields, *FIGURES)
 
     plan = serializers.SlugField(max_length=64, required=False)
     strategic_objective = serializers.SlugRelatedField(

@@ -13,6 +13,7 @@ from crp_portal.api.fields import (
     rollup_of,
 )
 from crp_portal.api.representations import choice_labels, iso_datetime, money_text
+from crp_portal.api.writes import WriteSerializer
 from objectives.api.serializers import NestedObjectiveSerializer
 from plans.models import MAX_YEAR, MIN_YEAR, Country, OperationalPresence, Plan, Region
 
@@ -187,8 +188,10 @@ class PlanDetailSerializer(PlanSerializer):
         }
 
 
-class PlanWriteSerializer(serializers.Serializer):
+class PlanWriteSerializer(WriteSerializer):
     """Fields an editor may change through the API (PATCH): content, never status or figures."""
+
+    read_only_names = (*PlanDetailSerializer.Meta.fields, *FIGURES)
 
     title = serializers.CharField(max_length=200, required=False)
     vision_statement = serializers.CharField(max_length=500, required=False, allow_blank=True)
