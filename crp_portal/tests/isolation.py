@@ -37,6 +37,7 @@ NOT_COUNTRY_SCOPED = {
     "funding.grouprollupstate": "rollup bookkeeping: no role group grants it (admins only)",
     "funding.rollupaudit": "nightly audit reports: no role group grants it (admins only)",
     "funding.rollupdiscrepancy": "nightly audit differences: no role group grants it (admins only)",
+    "funding.rollupfailure": "rollups that could not be stored: no role group grants it (admins only)",
 }
 # Names of URL parameters that name an object; anything else (format, ...) is not one.
 OBJECT_KWARGS = {"object_id", "pk", "id", "slug", "plan_slug", "version_id", "content_type_id"}
