@@ -164,9 +164,9 @@ def _static_without_manifest(settings):
 @pytest.fixture(autouse=True)
 def _fresh_answer_cache():
     """Each test starts with no stored page or API answer: ids and data repeat across tests."""
-    from crp_portal import pagecache
+    from crp_portal import outages, pagecache
 
-    pagecache._unreachable_until = 0.0
+    outages.reset()
     pagecache.pages_bump()
 
 
