@@ -56,7 +56,24 @@ def pytest_configure(config):
         settings.CACHES["default"]["LOCATION"] = url
         from crp_portal.celery import app
 
-        app.conf.broker_url = url
+        # Celery 5.6 looks up the Django-namespaced key before the plain one: set both.
+        app.conf.broker_url = app.conf.CELERY_BROKER_URL = url
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The fault tests' recovery times (record_property("recovery", ...)), also under xdist."""
+    lines = [
+        value
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if getattr(report, "when", None) == "call"
+        for name, value in getattr(report, "user_properties", ())
+        if name == "recovery"
+    ]
+    if lines:
+        terminalreporter.section("fault recovery times")
+        for line in lines:
+            terminalreporter.write_line(f"recovery: {line}")
 
 
 def require(condition: bool, why: str) -> None:
