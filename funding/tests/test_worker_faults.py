@@ -145,3 +145,69 @@ def test_a_task_killed_mid_recompute_is_redone_within_60_seconds(private_redis, 
         blocker.close()
     assert took < REDONE_WITHIN
     recovery(record_property, f"kill -9 mid-recompute -> task redone, rollup fresh in {took:.1f} s")
+
+
+def test_the_api_under_load_answers_through_a_redis_outage_and_throttles_again_after(
+    private_redis, settings, api_client, record_property
+):
+    """Anonymous reads and a partner's writes keep coming while the cache's redis-server stops
+    and starts: every answer is 200/201 (the fault run saw 500s), and once Redis is back the
+    throttle counts again within outages.RETRY_AFTER_SECONDS."""
+    from funding.models import Contribution
+    from funding.tests.factories import DonorFactory
+    from plans.tests.factories import Role, UserFactory, assign
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": private_redis.url,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the cache's outage here, not the broker's
+    settings.API_THROTTLE_RATES = {"anon": "100000/min", "partner": "100000/min"}
+    plan = costed_plan()
+    officer = UserFactory(username="officer-load")
+    assign(officer, Role.FUNDING_OFFICER, plan.countries.first().iso3)
+    donor = DonorFactory()
+    writer = type(api_client)()
+    writer.force_authenticate(officer)
+    codes: list[int] = []
+
+    def burst(n: int) -> None:
+        for i in range(n):
+            codes.append(api_client.get("/api/v1/plans/").status_code)
+            if i % 5 == 0:
+                body = {
+                    "donor": donor.pk,
+                    "plan": plan.slug,
+                    "amount": "10.00",
+                    "currency": "USD",
+                    "status": "paid",
+                    "contributed_on": f"{plan.start_year}-03-01",
+                    "reference": f"LOAD-{len(codes)}",
+                }
+                codes.append(writer.post("/api/v1/contributions/", body, format="json").status_code)
+
+    burst(30)
+    private_redis.stop()
+    burst(60)
+    private_redis.start()
+    back = time.monotonic()
+    settings.API_THROTTLE_RATES = {"anon": "1/min", "partner": None}
+    while True:  # read until the throttle counts again: it answers 429 to a second read
+        api_client.get("/api/v1/regions/")
+        if api_client.get("/api/v1/regions/").status_code == 429:
+            break
+        time.sleep(0.1)
+        assert time.monotonic() - back < outages.RETRY_AFTER_SECONDS + 5, "throttle never back"
+    took = time.monotonic() - back
+    assert set(codes) <= {200, 201}, sorted(set(codes))
+    writes = Contribution.objects.filter(reference__startswith="LOAD-").count()
+    assert writes == codes.count(201) > 0
+    record_property("requests", len(codes))
+    recovery(
+        record_property,
+        f"redis down under load: {len(codes)} requests, 0 errors; redis back -> throttling"
+        f" again in {took:.1f} s (bound {outages.RETRY_AFTER_SECONDS} s)",
+    )
