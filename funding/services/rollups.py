@@ -6,6 +6,7 @@ in by the caller), so tasks and rollups load without a cycle.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.core.cache import cache
@@ -29,6 +30,8 @@ from ..models import (
     RollupAudit,
     RollupDiscrepancy,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def _changed(existing, figures: Figures) -> bool:
