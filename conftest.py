@@ -63,7 +63,24 @@ def pytest_configure(config):
         settings.CACHES["default"]["LOCATION"] = url
         from crp_portal.celery import app
 
-        app.conf.broker_url = url
+        # Celery 5.6 looks up the Django-namespaced key before the plain one: set both.
+        app.conf.broker_url = app.conf.CELERY_BROKER_URL = url
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The fault tests' recovery times (record_property("recovery", ...)), also under xdist."""
+    lines = [
+        value
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if getattr(report, "when", None) == "call"
+        for name, value in getattr(report, "user_properties", ())
+        if name == "recovery"
+    ]
+    if lines:
+        terminalreporter.section("fault recovery times")
+        for line in lines:
+            terminalreporter.write_line(f"recovery: {line}")
 
 
 def require(condition: bool, why: str) -> None:
@@ -171,9 +188,9 @@ def _static_without_manifest(settings):
 @pytest.fixture(autouse=True)
 def _fresh_answer_cache():
     """Each test starts with no stored page or API answer: ids and data repeat across tests."""
-    from crp_portal import pagecache
+    from crp_portal import outages, pagecache
 
-    pagecache._unreachable_until = 0.0
+    outages.reset()
     pagecache.pages_bump()
 
 

@@ -4,15 +4,14 @@ Public pages read stored rollups, which change only when a recompute writes; con
 (a plan's narrative, an activity) change pages too. Rather than finding every key a change
 touches, every cached page carries a version number: bumping it retires them all at once, and
 the stale entries simply expire. The cache is a speed-up, never a dependency: when it is
-unreachable, pages are rendered as if it were empty.
+unreachable, pages are rendered as if it were empty, and the cache is left alone for a while
+(crp_portal.outages).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import logging
-import time
 
 from django.core.cache import cache
 from django.db import transaction
@@ -20,31 +19,17 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
-logger = logging.getLogger(__name__)
+from . import outages
 
 VERSION_KEY = "pages:version"
 # A safety net only: bumps retire pages at once; this bounds the life of any missed change.
 PAGE_TIMEOUT = 10 * 60
 _KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
-# After a cache error, leave the cache alone this long: a bulk import or a busy page must not
-# wait on an unreachable Redis for every row or request. Cached pages expire by PAGE_TIMEOUT.
-RETRY_AFTER_SECONDS = 15
-_unreachable_until = 0.0
-
-
-def _cache_available() -> bool:
-    return time.monotonic() >= _unreachable_until
-
-
-def _cache_failed() -> None:
-    global _unreachable_until
-    _unreachable_until = time.monotonic() + RETRY_AFTER_SECONDS
-    logger.warning("page cache unreachable; rendering without it for a while", exc_info=True)
 
 
 def pages_version() -> int:
     """The current version of the public pages (1 when nothing was bumped yet; 0: no cache)."""
-    if not _cache_available():
+    if not outages.CACHE.available():
         return 0
     try:
         version = cache.get(VERSION_KEY)
@@ -53,13 +38,13 @@ def pages_version() -> int:
             version = cache.get(VERSION_KEY, 1)
         return int(version)
     except Exception:
-        _cache_failed()
+        outages.CACHE.failed()
         return 0
 
 
 def pages_bump() -> None:
     """Retire every cached public page: call after anything a public page shows has changed."""
-    if not _cache_available():
+    if not outages.CACHE.available():
         return
     try:
         try:
@@ -67,7 +52,7 @@ def pages_bump() -> None:
         except ValueError:  # never set, or evicted: start a fresh series above any old one
             cache.set(VERSION_KEY, 2, timeout=None)
     except Exception:
-        _cache_failed()
+        outages.CACHE.failed()
 
 
 def page_key(request: HttpRequest, version: int, namespace: str = "pages", vary: str = "") -> str:
@@ -78,18 +63,22 @@ def page_key(request: HttpRequest, version: int, namespace: str = "pages", vary:
 
 def cache_get(key: str):
     """What is stored under `key`, or None (also when the cache is unreachable)."""
+    if not outages.CACHE.available():
+        return None
     try:
         return cache.get(key)
     except Exception:
-        _cache_failed()
+        outages.CACHE.failed()
         return None
 
 
 def cache_put(key: str, value) -> None:
+    if not outages.CACHE.available():
+        return
     try:
         cache.set(key, value, timeout=PAGE_TIMEOUT)
     except Exception:
-        _cache_failed()
+        outages.CACHE.failed()
 
 
 def cached_page(view):

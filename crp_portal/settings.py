@@ -139,12 +139,26 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_TIME_LIMIT = 300
 # A save must never hang when Redis is down: fail fast, the plan stays dirty for the sweep.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# A task taken by a worker that is then killed (kill -9, OOM, lost machine) stays unacked in
+# Redis until the visibility timeout; any live worker then puts it back on the queue (scanning
+# every unacked_restore_interval seconds, at startup too), so it is redone within ~35 s. A task
+# still running after 30 s may be delivered twice: harmless, every task is idempotent (STYLE §6),
+# and recomputes of one plan take its row lock in turn. ETA countdowns (2 s, 5 s) stay far below.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 2,
     "max_retries": 0,
-    "visibility_timeout": 3600,
+    "visibility_timeout": 30,
+    "unacked_restore_interval": 5,
+    "unacked_restore_throttle": 1,
 }
+# A worker that loses the broker keeps trying to reconnect, never gives up (its supervisor,
+# deploy/systemd/, restarts it if it exits anyway): the first connection too.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Tasks running when the connection drops cannot be acknowledged on the new one: cancel them, so
+# they are redelivered and redone rather than finishing unacknowledged (Celery 6's default).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE: dict = {
     # Every minute: recompute plans left dirty (queue was down, worker killed) and stale groups.

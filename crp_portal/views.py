@@ -5,10 +5,13 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from . import outages
 
 logger = logging.getLogger(__name__)
 
@@ -38,14 +41,31 @@ def _queue_ok() -> bool:
         return False
 
 
+def _cache_ok() -> bool:
+    try:
+        cache.get("healthz:probe")
+        return True
+    except Exception:
+        logger.exception("healthz: shared cache unreachable")
+        outages.CACHE.failed()
+        return False
+
+
 @never_cache
 @require_GET
 def healthz(request):
-    """200 when the database and the queue answer, 503 otherwise; no details leak."""
-    checks = {"database": _database_ok(), "queue": _queue_ok()}
-    healthy = all(checks.values())
-    body = {
-        "status": "ok" if healthy else "unavailable",
-        **{k: ("ok" if v else "down") for k, v in checks.items()},
-    }
-    return JsonResponse(body, status=200 if healthy else 503)
+    """Which backing service answers, without details: 503 when the database does not.
+
+    Without Redis (queue or cache down) the site still answers every request, only slower and
+    with throttles open (crp_portal.outages): "degraded" with 200, so a load balancer keeps
+    serving while monitoring sees what is down.
+    """
+    checks = {"database": _database_ok(), "queue": _queue_ok(), "cache": _cache_ok()}
+    if all(checks.values()):
+        status = "ok"
+    elif checks["database"]:
+        status = "degraded"
+    else:
+        status = "unavailable"
+    body = {"status": status, **{k: ("ok" if v else "down") for k, v in checks.items()}}
+    return JsonResponse(body, status=503 if status == "unavailable" else 200)

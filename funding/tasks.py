@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
+from crp_portal import outages
 from plans.models import Plan
 
 # The recomputes only: funding.services.dirty imports this module to enqueue, never the reverse.
@@ -100,9 +101,17 @@ def audit_rollups() -> int:
 
 
 def _enqueue(task, **kwargs) -> None:
-    """Queue a task after commit; if the broker is down, log and leave the mark for the sweep."""
+    """Queue a task after commit; if the broker is down, log and leave the mark for the sweep.
+
+    After a failure the broker is left alone for outages.RETRY_AFTER_SECONDS, so a burst of
+    saves with Redis down does not wait ~2 s each on the broker timeouts.
+    """
+    eager = settings.CELERY_TASK_ALWAYS_EAGER
+    if not eager and not outages.BROKER.available():
+        logger.info("Broker down; %s%s left dirty for the sweep", task.name, kwargs)
+        return
     try:
-        if settings.CELERY_TASK_ALWAYS_EAGER:
+        if eager:
             task.apply(kwargs=kwargs, throw=True)
         else:
             # retry=False and the broker timeouts in settings make this fail within ~2 s.
@@ -110,6 +119,8 @@ def _enqueue(task, **kwargs) -> None:
     except OperationalError:
         raise
     except Exception:  # the broker is unreachable: the beat sweep will pick the mark up
+        if not eager:
+            outages.BROKER.failed()
         logger.warning("Could not enqueue %s%s; left dirty for the sweep", task.name, kwargs)
 
 

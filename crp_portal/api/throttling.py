@@ -8,13 +8,16 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework.throttling import BaseThrottle
 
+from .. import outages
+
 
 class _FixedWindowThrottle(BaseThrottle):
     """At most N requests per window and client: one atomic counter (INCR) in the shared cache.
 
     DRF's SimpleRateThrottle keeps every request's timestamp in one cache value, re-read and
     re-written whole on each request: at partner rates that list grows to thousands of entries.
-    Rates are read from settings per request, so deploys and tests can change them.
+    Rates are read from settings per request, so deploys and tests can change them. Without
+    the cache (Redis down) the throttle fails open for a bounded time (crp_portal.outages).
     """
 
     scope = ""
@@ -27,20 +30,34 @@ class _FixedWindowThrottle(BaseThrottle):
         client = self.get_client(request)
         if not rate or client is None:
             return True
+        if not outages.CACHE.available():
+            return True  # fail open while the shared cache is known to be down (see below)
         limit, period = _parse_rate(rate)
         now = time.time()
         key = throttle_key(self.scope, client, now, period)
-        cache.add(key, 0, timeout=period + 1)
         try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=period + 1)
-            count = 1
+            count = _count(key, period)
+        except Exception:
+            # Redis unreachable: let the request in rather than answer 500 (issue 11). Logged,
+            # and only for outages.RETRY_AFTER_SECONDS at a time: the counting resumes once the
+            # cache answers again. The counters live in Redis, so nothing else can count.
+            outages.CACHE.failed()
+            return True
         self._wait = period - (now % period)
         return count <= limit
 
     def wait(self) -> float | None:
         return getattr(self, "_wait", None)
+
+
+def _count(key: str, period: int) -> int:
+    """This request's number in its window: one atomic INCR of the window's counter."""
+    cache.add(key, 0, timeout=period + 1)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=period + 1)
+        return 1
 
 
 def _parse_rate(rate: str) -> tuple[int, int]:

@@ -1,4 +1,5 @@
-"""/healthz: 200 when the database and Redis answer, 503 when either does not, no details."""
+"""/healthz: which of the database, the queue and the cache answer, without details; 503 only
+when the database does not (the site serves without Redis, issue 11)."""
 
 import json
 import os
@@ -15,8 +16,8 @@ CLOSED_PORT_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
 
 def _assert_no_details(body: dict) -> None:
-    assert set(body) == {"status", "database", "queue"}
-    assert set(body.values()) <= {"ok", "down", "unavailable"}
+    assert set(body) == {"status", "database", "queue", "cache"}
+    assert set(body.values()) <= {"ok", "down", "degraded", "unavailable"}
 
 
 def test_healthy_with_the_real_redis(client, db, settings):
@@ -25,7 +26,7 @@ def test_healthy_with_the_real_redis(client, db, settings):
     settings.REDIS_URL = redis_url
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "queue": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "queue": "ok", "cache": "ok"}
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -34,14 +35,31 @@ def test_one_machine_mode_has_no_queue_to_reach(client, db, settings):
     assert client.get("/healthz").status_code == 200
 
 
-def test_unreachable_redis_is_503_without_details(client, db, settings):
+def test_unreachable_queue_is_degraded_not_503_and_named(client, db, settings):
     settings.REDIS_URL = CLOSED_PORT_REDIS
     response = client.get("/healthz")
-    assert response.status_code == 503
+    assert response.status_code == 200  # the site still serves: keep it behind the balancer
     body = response.json()
-    assert body == {"status": "unavailable", "database": "ok", "queue": "down"}
+    assert body == {"status": "degraded", "database": "ok", "queue": "down", "cache": "ok"}
     _assert_no_details(body)
     assert b"127.0.0.1" not in response.content and b"refused" not in response.content.lower()
+
+
+def test_unreachable_cache_is_degraded_and_named(client, db, settings):
+    settings.REDIS_URL = ""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CLOSED_PORT_REDIS,
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body == {"status": "degraded", "database": "ok", "queue": "ok", "cache": "down"}
+    _assert_no_details(body)
+    assert b"127.0.0.1" not in response.content
 
 
 def test_only_get(client, db):
@@ -71,7 +89,7 @@ def test_unreachable_database_is_503_without_details():
     status, content = json.loads(done.stdout.strip().splitlines()[-1])
     assert status == 503
     body = json.loads(content)
-    assert body == {"status": "unavailable", "database": "down", "queue": "ok"}
+    assert body == {"status": "unavailable", "database": "down", "queue": "ok", "cache": "ok"}
     assert "5432" not in content and "nowhere" not in content and "port" not in content.lower()
 
 

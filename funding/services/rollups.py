@@ -16,7 +16,7 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from crp_portal import pagecache
+from crp_portal import outages, pagecache
 from plans.models import Plan
 
 from .. import rollup_sql, selectors
@@ -216,19 +216,28 @@ def _count_recompute(plan_id: int) -> None:
     Read with `recompute_count`; a cache outage never fails a recompute.
     """
     key = f"rollup:recomputes:{plan_id}"
+    if not outages.CACHE.available():
+        return
     try:
         if cache.add(key, 1, timeout=RECOMPUTE_COUNT_TTL):
             return
         cache.incr(key)
     except Exception:  # the count is a diagnostic; Redis being down must not stop the recompute
-        logger.debug("could not count the recompute of plan %s", plan_id)
+        outages.CACHE.failed()
 
 
 RECOMPUTE_COUNT_TTL = 24 * 3600
 
 
 def recompute_count(*, plan_id: int) -> int:
-    return int(cache.get(f"rollup:recomputes:{plan_id}") or 0)
+    """Recomputes of the plan counted in the last day (0 when the cache cannot be reached)."""
+    if not outages.CACHE.available():
+        return 0
+    try:
+        return int(cache.get(f"rollup:recomputes:{plan_id}") or 0)
+    except Exception:
+        outages.CACHE.failed()
+        return 0
 
 
 def plans_rollup_recompute_all(

@@ -117,13 +117,18 @@ def celery_app_on(broker_url: str):
     from crp_portal.celery import app
 
     saved = app.conf.broker_url, app.conf.task_always_eager
-    app.conf.broker_url, app.conf.task_always_eager = broker_url, False
-    app._after_fork()  # Celery's own reset of the connection and producer pools
+    _configure(app, broker_url, eager=False)
     try:
         yield app
     finally:
-        app.conf.broker_url, app.conf.task_always_eager = saved
-        app._after_fork()
+        _configure(app, *saved)
+
+
+def _configure(app, broker_url: str, eager: bool) -> None:
+    # Celery 5.6 looks up the Django-namespaced keys (CELERY_*) before the plain ones: set both.
+    app.conf.broker_url = app.conf.CELERY_BROKER_URL = broker_url
+    app.conf.task_always_eager = app.conf.CELERY_TASK_ALWAYS_EAGER = eager
+    app._after_fork()  # Celery's own reset of the connection and producer pools
 
 
 @pytest.fixture
