@@ -66,3 +66,30 @@ def test_an_ordinary_body_still_parses(api_client, officer):
     }
     response = api_client.post("/api/v1/contributions/", body, format="json")
     assert response.status_code == 201, response.content
+
+
+PAK = "pakistan-crp-2020-2021"
+
+
+@pytest.mark.parametrize("query", ["?format=json", "?format=json&country=PAK", ""])
+def test_format_never_leaks_into_a_plans_url(api_client, demo, query):
+    listed = api_client.get(f"/api/v1/plans/{query}").json()["results"]
+    urls = {p["slug"]: p["url"] for p in listed}
+    assert urls[PAK] == f"http://testserver/api/v1/plans/{PAK}/"
+    detail = api_client.get(f"/api/v1/plans/{PAK}/{query}").json()
+    assert detail["url"] == f"http://testserver/api/v1/plans/{PAK}/"
+
+
+def test_the_answer_cache_is_keyed_by_scheme_and_host(api_client, demo):
+    url = f"/api/v1/plans/{PAK}/"
+    first = api_client.get(url, HTTP_HOST="localhost")
+    assert first.json()["url"] == f"http://localhost/api/v1/plans/{PAK}/"
+    assert api_client.get(url, HTTP_HOST="localhost")["X-Answer-Cache"] == "hit"
+    other = api_client.get(url, HTTP_HOST="127.0.0.1")
+    assert other["X-Answer-Cache"] == "miss"
+    assert other.json()["url"] == f"http://127.0.0.1/api/v1/plans/{PAK}/"
+    secure = api_client.get(url, HTTP_HOST="localhost", secure=True)
+    assert secure["X-Answer-Cache"] == "miss"
+    assert secure.json()["url"] == f"https://localhost/api/v1/plans/{PAK}/"
+    listed = api_client.get("/api/v1/plans/", HTTP_HOST="127.0.0.1").json()["results"]
+    assert {p["url"].split("/")[2] for p in listed} == {"127.0.0.1"}
