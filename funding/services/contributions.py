@@ -145,15 +145,15 @@ def contribution_record(
         )
     if plan.status == Plan.Status.ARCHIVED and contribution is None:
         raise ValidationError({"plan": _("This plan is archived; it takes no new funding.")})
+    objective, intervention = _destination(
+        plan=plan, objective=objective, intervention=intervention
+    )
+    rate = exchange_rate_in_force(currency=currency, on=contributed_on)
     if not plan.start_year <= contributed_on.year <= plan.end_year:
         # A plan year's money is what is dated in it, so a date outside the period (0001-01-01,
         # 9999-12-31) would make a "by year" group of its own and the years stop adding up to
         # the plan's total. Refused, in the period rule's one message (issue 11, item 6).
         raise year_outside_period(year=contributed_on.year, plan=plan, field="contributed_on")
-    objective, intervention = _destination(
-        plan=plan, objective=objective, intervention=intervention
-    )
-    rate = exchange_rate_in_force(currency=currency, on=contributed_on)
     if contribution is None:
         contribution = Contribution(recorded_by=recorded_by)
     contribution.donor = donor
