@@ -76,9 +76,9 @@ def test_the_admin_says_the_same(admin_client, demo):
     contribution = Contribution.objects.filter(plan=demo["tajikistan-crp-2020"]).first()
     url = reverse("admin:funding_contribution_change", args=[contribution.pk])
     data = form_data(admin_client.get(url).content.decode(), "contribution_form")
-    response = admin_client.post(url, {**data, "contributed_on": ["0001-01-01"]})
+    response = admin_client.post(url, {**data, "contributed_on": ["2099-06-01"]})
     assert response.status_code == 200
-    assert "Year 1 is outside the plan&#x27;s period 2020." in response.content.decode()
+    assert "Year 2099 is outside the plan&#x27;s period 2020." in response.content.decode()
     assert Contribution.objects.get(pk=contribution.pk).version == 1
 
 
