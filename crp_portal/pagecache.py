@@ -56,8 +56,11 @@ def pages_bump() -> None:
 
 
 def page_key(request: HttpRequest, version: int, namespace: str = "pages", vary: str = "") -> str:
-    """The key of one answer: the URL (and `vary`, e.g. the Accept header), language, version."""
-    digest = hashlib.sha256(f"{request.get_full_path()}\n{vary}".encode()).hexdigest()
+    """The key of one answer: the absolute URL (scheme and host too: answers carry absolute
+    URLs, and one host's must never be served to another), `vary` (e.g. the Accept header),
+    language, version."""
+    url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    digest = hashlib.sha256(f"{url}\n{vary}".encode()).hexdigest()
     return f"{namespace}:{version}:{translation.get_language()}:{digest}"
 
 

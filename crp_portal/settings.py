@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A NUL in an admin filter, search or id is a 400, not a database error (issue 11).
+    "crp_portal.admin_input.AdminQueryGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Records who made each change (history rows take request.user).
@@ -209,6 +211,12 @@ REST_FRAMEWORK = {
         "crp_portal.api.renderers.HXLRenderer",
     ],
     "EXCEPTION_HANDLER": "crp_portal.api.errors.exception_handler",
+    # DRF's three, the JSON one with size and depth limits (a 400, never a RecursionError).
+    "DEFAULT_PARSER_CLASSES": [
+        "crp_portal.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Trust X-Forwarded-For from this many proxies (0: the peer address; clients cannot spoof it).
     "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
     "COERCE_DECIMAL_TO_STRING": True,

@@ -5,7 +5,7 @@ reverting to an old version needs the right to change the row."""
 from __future__ import annotations
 
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
@@ -21,7 +21,10 @@ class ScopedHistoryAdmin(SimpleHistoryAdmin):
     object_history_list_template = "admin/history_list.html"  # CSP-clean copy
 
     def _scoped_object(self, request, object_id):
-        obj = self.get_queryset(request).filter(pk=unquote(object_id)).first()
+        try:
+            obj = self.get_queryset(request).filter(pk=unquote(object_id)).first()
+        except (ValueError, ValidationError):
+            obj = None  # not an id at all ("abc", "1.5"): as unknown as a missing row
         if obj is None:
             # Also for rows that were deleted: their history is an admin's business.
             raise Http404
@@ -33,6 +36,8 @@ class ScopedHistoryAdmin(SimpleHistoryAdmin):
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         obj = self._scoped_object(request, object_id)
+        if not str(version_id).isdigit():
+            raise Http404  # a version is a history row's number (as the plan's page, issue 11)
         if request.method == "POST" and not self.has_change_permission(request, obj):
             raise PermissionDenied
         with transaction.atomic():  # the version check locks the row until the revert is saved

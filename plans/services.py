@@ -132,7 +132,7 @@ def plan_content_lock(
 def plan_content_check(*, plan: Plan) -> None:
     """Checks across a plan's rows, run when an edit is complete (a page may shrink the period
     and delete the years it leaves in one save): every year's figures and requirements lie
-    inside the plan's period."""
+    inside the plan's period, and every contribution is dated in it."""
     years = plan.plan_years.exclude(year__gte=plan.start_year, year__lte=plan.end_year)
     # Requirements are funding's rows, read through their reverse relations: plans imports
     # no app to its right (the domain order), yet the period rule covers them too.
@@ -140,10 +140,15 @@ def plan_content_check(*, plan: Plan) -> None:
         Q(interventions__requirements__year__lt=plan.start_year)
         | Q(interventions__requirements__year__gt=plan.end_year)
     )
+    # Contributions too: a plan year's received money is what is dated in it.
+    outside_received = plan.contributions.exclude(
+        contributed_on__year__gte=plan.start_year, contributed_on__year__lte=plan.end_year
+    )
     outside = sorted(
         {
             *years.values_list("year", flat=True),
             *outside_money.values_list("interventions__requirements__year", flat=True),
+            *outside_received.values_list("contributed_on__year", flat=True),
         }
     )
     if outside:

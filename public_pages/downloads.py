@@ -1,7 +1,9 @@
 """CSV and XLSX downloads of the tables a public page shows.
 
 Money is written as plain numbers with cents (1075000.00), never formatted, so spreadsheets can
-add it up; an unknown figure ("not yet costed") is an empty cell, never 0.
+add it up; an unknown figure ("not yet costed") is an empty cell, never 0. Text cells are
+neutralised against formulas (crp_portal.spreadsheets); in XLSX they are always strings, and
+money is written as its exact decimal digits, never through a binary float.
 """
 
 from __future__ import annotations
@@ -9,37 +11,35 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
 from django.http import HttpResponse
 
+from crp_portal.spreadsheets import neutralise
+
 FORMATS = ("csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _csv_cell(value) -> str | int | float:
+    if value is None:
+        return ""
+    if isinstance(value, int | float | Decimal):
+        return value
+    return neutralise(str(value))
 
 
 def table_response(
     *, filename: str, fmt: str, headers: Sequence[str], rows: Iterable[Sequence]
 ) -> HttpResponse:
     """A download of one table as `<filename>.csv` or `<filename>.xlsx`."""
-    rows = [["" if value is None else value for value in row] for row in rows]
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = filename[:31]
-        sheet.append([str(h) for h in headers])
-        for row in rows:
-            sheet.append(
-                [v if isinstance(v, int | float) or _is_decimal(v) else str(v) for v in row]
-            )
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+        response = HttpResponse(_xlsx(filename, headers, rows), content_type=XLSX_TYPE)
     else:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow([str(h) for h in headers])
-        writer.writerows(rows)
+        writer.writerow([_csv_cell(h) for h in headers])
+        writer.writerows([_csv_cell(v) for v in row] for row in rows)
         # A byte-order mark lets spreadsheet programs read the UTF-8 (en dashes, accents).
         response = HttpResponse(
             "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
@@ -48,7 +48,29 @@ def table_response(
     return response
 
 
-def _is_decimal(value) -> bool:
-    from decimal import Decimal
+def _xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    from openpyxl import Workbook
 
-    return isinstance(value, Decimal)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    for r, row in enumerate([headers, *rows], start=1):
+        for c, value in enumerate(row, start=1):
+            if value is None:
+                continue
+            cell = sheet.cell(row=r, column=c)
+            if isinstance(value, Decimal):
+                cell.value = value
+                # openpyxl writes numbers through "%.16g" of a float (596934.18 becomes
+                # 596934.1800000001); the cell's text is the decimal's own digits instead.
+                cell._value = format(value, "f")
+                cell.number_format = "0.00"
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                cell.value = value
+            else:
+                # Assigned text beginning with "=" would become a formula: always a string.
+                cell.value = neutralise(str(value))
+                cell.data_type = "s"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

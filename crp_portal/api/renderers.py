@@ -13,6 +13,7 @@ import orjson
 from rest_framework import renderers
 from rest_framework.utils import encoders
 
+from ..spreadsheets import neutralise
 from .fields import rollup_of
 
 EXPORT_CHUNK = 2000
@@ -29,6 +30,7 @@ class Column:
 
 
 def _cell(value: Any) -> str:
+    """A CSV cell: numbers and dates as text, text neutralised (crp_portal.spreadsheets)."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
@@ -37,7 +39,9 @@ def _cell(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, list | tuple):
         return "; ".join(_cell(v) for v in value)
-    return str(value)
+    if isinstance(value, int | float):
+        return str(value)  # bool is an int: True / False
+    return neutralise(str(value))
 
 
 def figure(relation: str, name: str) -> Callable[[Any], Any]:
@@ -55,7 +59,8 @@ class _Echo:
 
 def export_rows(columns: list[Column], rows: Iterable[Any], *, hxl: bool) -> Iterator[str]:
     writer = csv.writer(_Echo())
-    yield writer.writerow([c.header for c in columns])
+    # Headers too: a flattened answer's come from its keys, which may echo a client's input.
+    yield writer.writerow([neutralise(c.header) for c in columns])
     if hxl:
         yield writer.writerow([c.hxl for c in columns])
     for row in rows:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from crp_portal.concurrency import lock_version, version_check
 from interventions.models import Intervention
 from objectives.models import Objective
-from plans.models import Plan
+from plans.models import Plan, year_outside_period
 from plans.roles import Role, user_countries
 from plans.services import fields_check, plan_check_not_archived
 
@@ -162,6 +162,11 @@ def contribution_record(
         plan=plan, objective=objective, intervention=intervention
     )
     rate = exchange_rate_in_force(currency=currency, on=contributed_on)
+    if not plan.start_year <= contributed_on.year <= plan.end_year:
+        # A plan year's money is what is dated in it, so a date outside the period (0001-01-01,
+        # 9999-12-31) would make a "by year" group of its own and the years stop adding up to
+        # the plan's total. Refused, in the period rule's one message (issue 11, item 6).
+        raise year_outside_period(year=contributed_on.year, plan=plan, field="contributed_on")
     if contribution is None:
         contribution = Contribution(recorded_by=recorded_by)
     contribution.donor = donor

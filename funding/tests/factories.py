@@ -47,7 +47,8 @@ class ContributionFactory(factory.django.DjangoModelFactory):
     amount = Decimal("1000.00")
     currency = factory.LazyFunction(lambda: Currency.objects.get(code="USD"))
     status = Contribution.Status.PAID
-    contributed_on = datetime.date(2020, 3, 1)
+    # In the plan's first year: a contribution is dated within its plan's years.
+    contributed_on = factory.LazyAttribute(lambda o: datetime.date(o.plan.start_year, 3, 1))
     objective = None
     intervention = None
 

@@ -63,9 +63,13 @@ class PlanSerializer(FiguresMixin, serializers.ModelSerializer):
 
     def _plans_url(self) -> str:
         if not hasattr(self, "_base_url"):
-            from rest_framework.reverse import reverse
+            from django.urls import reverse
 
-            self._base_url = reverse("api:plan-list", request=self.context.get("request"))
+            # Django's reverse, not DRF's: DRF's appends the request's ?format=json, which
+            # the slug was then glued onto (…/plans/?format=jsonpakistan-crp-2020-2021/).
+            path = reverse("api:plan-list")
+            request = self.context.get("request")
+            self._base_url = request.build_absolute_uri(path) if request else path
             self._kinds = choice_labels(Plan.Kind.choices)
             self._statuses = choice_labels(Plan.Status.choices)
         return self._base_url
