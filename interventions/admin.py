@@ -20,14 +20,16 @@ from .models import Intervention, PlanType, Sector
 
 @admin.register(Sector)
 class SectorAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
+    list_display = ["name", "slug", "retired_on"]
+    list_filter = ["retired_on"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(PlanType)
 class PlanTypeAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
+    list_display = ["name", "slug", "retired_on"]
+    list_filter = ["retired_on"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 

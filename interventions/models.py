@@ -15,6 +15,8 @@ class Sector(models.Model):
 
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=120, unique=True)
+    # Retired entries stay on the interventions that use them; new content cannot choose them.
+    retired_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -28,6 +30,8 @@ class PlanType(models.Model):
 
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=160, unique=True)
+    # Retired entries stay on the interventions that use them; new content cannot choose them.
+    retired_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -19,14 +19,54 @@ from simple_history.utils import bulk_create_with_history
 from objectives.models import Objective
 from plans.history_records import record_as
 from plans.models import Plan
-from plans.services import fields_check, plan_content_lock
+from plans.services import catalog_entries_check, fields_check, plan_content_lock
 
 from .models import Activity, Intervention, PlanType, Sector
 
 INTERVENTION_FIELDS = ("title", "position", "sector", "narrative", "people_targeted")
 
 
-def _intervention_save(intervention: Intervention, plan_types, activities, actor):
+def intervention_catalog_check(
+    *,
+    intervention: Intervention,
+    plan: Plan,
+    plan_types,
+    stored_sector_id: int | None = None,
+    moved: bool = False,
+) -> None:
+    """Refuse a retired sector or plan type newly chosen for `intervention` in `plan` (see
+    plans.services.catalog_entries_check): a new sector (other than `stored_sector_id`), new
+    plan types, or all of them when it `moved` to another plan. Queries only for a retired one."""
+    if intervention.sector_id is not None and (moved or intervention.sector_id != stored_sector_id):
+        catalog_entries_check(plan=plan, field="sector", entries=[intervention.sector])
+    if plan_types is None:
+        if not moved:
+            return
+        plan_types = intervention.plan_types.all()
+    retired = [t for t in plan_types if t.retired_on is not None]
+    if retired and intervention.pk is not None and not moved:
+        kept = set(intervention.plan_types.values_list("pk", flat=True))
+        retired = [t for t in retired if t.pk not in kept]
+    catalog_entries_check(plan=plan, field="plan_types", entries=retired)
+
+
+def _intervention_save(
+    intervention: Intervention,
+    plan_types,
+    activities,
+    actor,
+    *,
+    plan: Plan,
+    stored_sector_id: int | None = None,
+):
+    if plan_types is not None:
+        plan_types = list(plan_types)
+    intervention_catalog_check(
+        intervention=intervention,
+        plan=plan,
+        plan_types=plan_types,
+        stored_sector_id=stored_sector_id,
+    )
     record_as(intervention, user=actor)
     intervention.full_clean()
     intervention.save()  # auto_now: children have no timestamp, the intervention dates them
@@ -70,14 +110,14 @@ def intervention_create(
 ) -> Intervention:
     """Add an intervention with its activities under an objective of a plan the actor edits."""
     fields_check(fields, INTERVENTION_FIELDS)
-    plan_content_lock(
+    plan = plan_content_lock(
         plan_id=objective.plan_id,
         actor=actor,
         reason=_("Intervention added: %s") % title,
         edit=edit,
     )
     intervention = Intervention(objective=objective, title=title, sector=sector, **fields)
-    return _intervention_save(intervention, plan_types, activities, actor)
+    return _intervention_save(intervention, plan_types, activities, actor, plan=plan)
 
 
 @transaction.atomic
@@ -96,7 +136,7 @@ def intervention_update(
     """
     fields_check(fields, INTERVENTION_FIELDS)
     intervention = Intervention.objects.select_related("objective").get(pk=intervention.pk)
-    plan_content_lock(
+    plan = plan_content_lock(
         plan_id=intervention.objective.plan_id,
         actor=actor,
         reason=_("Intervention changed: %s") % intervention.title,
@@ -105,9 +145,12 @@ def intervention_update(
         yours=fields,
         edit=edit,
     )
+    stored_sector_id = intervention.sector_id
     for name, value in fields.items():
         setattr(intervention, name, value)
-    return _intervention_save(intervention, plan_types, activities, actor)
+    return _intervention_save(
+        intervention, plan_types, activities, actor, plan=plan, stored_sector_id=stored_sector_id
+    )
 
 
 @transaction.atomic

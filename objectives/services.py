@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from plans.history_records import record_as
 from plans.models import Plan
-from plans.services import fields_check, plan_content_lock
+from plans.services import catalog_entries_check, fields_check, plan_content_lock
 
 from .models import Objective, StrategicObjective, TargetGroup
 
@@ -52,6 +52,7 @@ def objective_create(
         reason=_("Objective added: %s") % strategic_objective,
         edit=edit,
     )
+    catalog_entries_check(plan=plan, field="strategic_objective", entries=[strategic_objective])
     objective = Objective(plan=plan, strategic_objective=strategic_objective, **fields)
     return _objective_save(objective, target_groups, actor)
 
@@ -82,6 +83,10 @@ def objective_update(
         edit=edit,
     )
     if strategic_objective is not None:
+        if strategic_objective.pk != objective.strategic_objective_id:
+            catalog_entries_check(
+                plan=objective.plan, field="strategic_objective", entries=[strategic_objective]
+            )
         objective.strategic_objective = strategic_objective
     for name, value in fields.items():
         setattr(objective, name, value)

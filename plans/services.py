@@ -15,6 +15,7 @@ version of the plan; it then calls `plan_content_check` before its transaction e
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -153,6 +154,25 @@ def plan_content_check(*, plan: Plan) -> None:
     )
     if outside:
         raise year_outside_period(year=outside[0], plan=plan, field="end_year")
+
+
+def catalog_entries_check(*, plan: Plan, field: str, entries: Iterable) -> None:
+    """Refuse catalog entries (strategic objectives, sectors, plan types) newly chosen for content
+    of a plan that starts on or after their retirement date. Callers pass only the entries a
+    write adds: a retired entry stays on the content that already uses it. Ref: #12, item 7."""
+    starts = datetime.date(plan.start_year, 1, 1)
+    for entry in entries:
+        retired_on = getattr(entry, "retired_on", None)
+        if retired_on is not None and starts >= retired_on:
+            raise ValidationError(
+                {
+                    field: _(
+                        "“%(entry)s” was retired on %(date)s; it cannot be chosen for a plan "
+                        "starting in %(year)s (it stays on the plans that already use it)."
+                    )
+                    % {"entry": entry, "date": retired_on.isoformat(), "year": plan.start_year}
+                }
+            )
 
 
 def fields_check(fields: Iterable[str], allowed: Iterable[str]) -> None:

@@ -8,9 +8,11 @@ import datetime
 
 from django.db.models import Count, Max
 from django.http import StreamingHttpResponse
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
+from rest_framework import exceptions
 from rest_framework.response import Response
 
 from .answer_cache import AnswerCacheMixin
@@ -26,7 +28,43 @@ FORMAT_PARAMETER = OpenApiParameter(
 )
 
 
-class ApiViewMixin(AnswerCacheMixin, ConditionalResponseMixin):
+# Query parameters every list takes besides its filters: pagination, ordering, export format,
+# and the names partners' sync scripts send to every list.
+LIST_PARAMETERS = frozenset({"format", "page", "page_size", "ordering", "search", "updated_since"})
+
+
+class KnownParametersMixin:
+    """A list refuses query parameters it does not know with a 400 naming them: a misspelt or
+    unsupported filter would otherwise be ignored and the answer look filtered. Ref: #12 item 2.
+    Checked after authentication and throttling, before the answer cache."""
+
+    # Names a viewset takes beyond LIST_PARAMETERS and its FilterSet's (e.g. group_by).
+    extra_query_parameters: frozenset[str] = frozenset()
+
+    def known_query_parameters(self) -> frozenset[str]:
+        filterset = getattr(self, "filterset_class", None)
+        names = set(filterset.base_filters) if filterset is not None else set()
+        return LIST_PARAMETERS | self.extra_query_parameters | names
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if getattr(self, "action", None) != "list" or request.method not in ("GET", "HEAD"):
+            return
+        known = self.known_query_parameters()
+        unknown = sorted(name for name in request.query_params if name not in known)
+        if unknown:
+            takes = ", ".join(sorted(known))
+            raise exceptions.ValidationError(
+                {
+                    name[:100]: [
+                        _("Unknown query parameter; this list takes: %(takes)s.") % {"takes": takes}
+                    ]
+                    for name in unknown[:20]
+                }
+            )
+
+
+class ApiViewMixin(AnswerCacheMixin, KnownParametersMixin, ConditionalResponseMixin):
     """List/retrieve with streamed exports and conditional GET. A viewset sets `export_columns`
     (and optionally `last_modified_fields`, the datetime fields whose latest value dates a list).
     """

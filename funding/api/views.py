@@ -195,6 +195,7 @@ class FundingSummaryViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.Generi
 
     serializer_class = SummaryGroupSerializer
     has_detail = False  # groups are read as a list, by group_by
+    extra_query_parameters = frozenset({"group_by"})
     ordering_fields = ["label", "key", *SUMMARY_ORDERING]
     ordering = ["label"]
     ordering_tiebreaker = "key"

@@ -84,6 +84,10 @@ def intervention_save(
         intervention = intervention_services.intervention_update(
             intervention=intervention, actor=actor, edit=plan, **fields
         )
+        if moving is not None:  # in its new plan it chooses its sector and plan types anew
+            intervention_services.intervention_catalog_check(
+                intervention=intervention, plan=plan, plan_types=None, moved=True
+            )
     if requirements is not None:
         requirements_replace(intervention=intervention, rows=requirements, actor=actor, edit=plan)
     if edit is None:

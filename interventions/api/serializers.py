@@ -15,13 +15,13 @@ from plans.models import MAX_YEAR, MIN_YEAR
 class SectorSerializer(serializers.ModelSerializer):
     class Meta:
         model = Sector
-        fields = ["id", "slug", "name"]
+        fields = ["id", "slug", "name", "retired_on"]
 
 
 class PlanTypeSerializer(serializers.ModelSerializer):
     class Meta:
         model = PlanType
-        fields = ["id", "slug", "name"]
+        fields = ["id", "slug", "name", "retired_on"]
 
 
 class ActivitySerializer(serializers.ModelSerializer):

@@ -156,6 +156,7 @@ class SectorViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     export_columns = [
         Column("Sector", "#sector+code", lambda s: s.slug),
         Column("Sector name", "#sector+name", lambda s: s.name),
+        Column("Retired on", "#date+retired", lambda s: s.retired_on),
     ]
 
 
@@ -171,4 +172,5 @@ class PlanTypeViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     export_columns = [
         Column("Plan type", "#activity+type+code", lambda t: t.slug),
         Column("Plan type name", "#activity+type+name", lambda t: t.name),
+        Column("Retired on", "#date+retired", lambda t: t.retired_on),
     ]
