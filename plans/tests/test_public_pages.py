@@ -111,10 +111,33 @@ def test_funding_bands_follow_the_whole_percent_shown(client, db):
 def test_coverage_is_a_whole_percent_rounded_half_up_and_never_capped(client, db):
     _rollup(PlanFactory(slug="half", title="Half Plan"), "1000.00", "105.00", "10.50")
     _rollup(PlanFactory(slug="over", title="Over Plan"), "1000.00", "1110.00", "111.00")
-    assert "11 % funded" in client.get("/plans/half/").content.decode()
+    half = client.get("/plans/half/").content.decode()
+    assert "11 % funded" in half
+    assert '<rect class="fill" x="0" y="0" width="11%"' in half  # the bar draws what it says
     html = client.get("/plans/over/").content.decode()
     assert "111 % funded" in html
-    assert "width: 100%" in html  # the bar is full; the number says by how much it overflows
+    # The bar is full; the number says by how much it overflows.
+    assert '<rect class="fill" x="0" y="0" width="100%"' in html
+
+
+def test_public_pages_carry_no_inline_styles(client, demo):
+    """The Content Security Policy blocks style attributes: a width set in one is never drawn
+    (every coverage bar once showed full). Ref: #12"""
+    from funding import services
+
+    services.group_rollups_recompute()
+    for path in [
+        "/",
+        "/plans/",
+        "/plans/tajikistan-crp-2020/",
+        "/plans/pakistan-crp-2020-2021/",
+        "/plans/pakistan-crp-2020-2021/?year=2021",
+        "/funding/",
+    ]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "style-src 'self'" in response["Content-Security-Policy"], path
+        assert " style=" not in response.content.decode(), path
 
 
 def test_bad_filter_values_get_a_message_not_an_error(client, demo):
