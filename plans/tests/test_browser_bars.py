@@ -184,6 +184,8 @@ def test_every_bar_measures_the_figure_it_shows_on_screen_and_in_print(
         violations += page.evaluate("window.__csp")
         page.goto(demo_site + "/plans/tajikistan-crp-2020/")
         page.screenshot(path=SHOTS / f"bars-tajikistan-{size}-{media}.png", full_page=True)
+        page.screenshot(path=SHOTS / f"bars-tajikistan-{size}-{media}-top.png")  # first screen
+    page.emulate_media(media="screen")
     page.goto(demo_site + "/funding/")
     page.screenshot(path=SHOTS / f"bars-funding-{size}.png", full_page=True)
     context.close()

@@ -7,10 +7,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import template
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from funding.figures import Figures, whole_percent
+from funding.figures import Figures, money, whole_percent
 from funding.selectors_shown import stored_figures
 
 register = template.Library()
@@ -23,6 +24,15 @@ def usd(value: Decimal | None) -> str:
         return ""
     dollars = Decimal(value).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
     return f"${dollars:,}"
+
+
+@register.filter
+def usd_data(value: Decimal | None) -> str:
+    """The whole-dollar figure with its exact amount to the cent, machine-readable:
+    <data value="596934.18">$596,934</data>, the same amount the page's CSV/XLSX carry."""
+    if value is None or value == "":
+        return ""
+    return format_html('<data class="usd" value="{}">{}</data>', money(value), usd(value))
 
 
 @register.filter
