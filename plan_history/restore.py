@@ -25,24 +25,21 @@ from funding import services as funding_services
 from funding.models import Contribution, Requirement
 from plans.history_records import record_as
 from plans.models import MAX_YEAR, MIN_YEAR, Country, Plan, PlanYear
-from plans.roles import Role, user_countries
-from plans.services import plan_check_editable, plan_check_not_archived
-
-from .states import _Kind, _kinds, _label, _state_now, _state_then, moment_label
-
-# What a restore brings back of the plan row itself. Not status and published_at (restoring
-# content neither publishes nor unpublishes), not version (a restore makes a new one), not the
-# timestamps or the rollup bookkeeping.
-RESTORED_PLAN_FIELDS = (
-    "title",
-    "slug",
-    "kind",
-    "start_year",
-    "end_year",
-    "vision_statement",
-    "vision_narrative",
+from plans.services import (
+    plan_check_editable,
+    plan_check_not_archived,
+    plan_countries_check,
 )
-NOT_RESTORED = {"id", "created_at", "updated_at"}
+
+from .states import (
+    RESTORED_PLAN_FIELDS,
+    _Kind,
+    _kinds,
+    _label,
+    _state_now,
+    _state_then,
+    moment_label,
+)
 
 
 @dataclass
@@ -241,14 +238,11 @@ class _Restore:
         added = self.then.countries - self.now.countries
         if not added or actor.is_superuser:
             return []
-        allowed = set(user_countries(actor, roles=[Role.EDITOR]).values_list("pk", flat=True))
-        outside = Country.objects.filter(pk__in=added - allowed)
-        if not outside:
-            return []
-        return [
-            _("The plan was then also in %(countries)s, for which you are not an editor.")
-            % {"countries": ", ".join(c.name for c in outside)}
-        ]
+        try:  # the plan page's rule, in its words
+            plan_countries_check(actor=actor, countries=Country.objects.filter(pk__in=added))
+        except ValidationError as error:
+            return error.messages
+        return []
 
     # The preview --------------------------------------------------------------------------
 

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
-
 from plans.models import Plan
-from plans.roles import Role, user_countries
 
 
 class PlanScopedAdminMixin:
@@ -63,19 +59,6 @@ PLAN_OF_RELATED = {
     "objectives.objective": "plan",
     "interventions.intervention": "objective__plan",
 }
-
-
-def check_countries_editable(user, countries) -> None:
-    """An editor may only put a plan in countries they are assigned to."""
-    if user.is_superuser:
-        return
-    allowed = set(user_countries(user, roles=[Role.EDITOR]).values_list("pk", flat=True))
-    outside = [c for c in countries if c.pk not in allowed]
-    if outside:
-        raise ValidationError(
-            _("You are not an editor for %(countries)s.")
-            % {"countries": ", ".join(c.name for c in outside)}
-        )
 
 
 def plan_of(obj) -> Plan | None:

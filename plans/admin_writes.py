@@ -28,6 +28,7 @@ from objectives import services as objective_services
 from objectives.services import OBJECTIVE_FIELDS
 
 from . import services as plan_services
+from .admin_scoping import plan_of
 from .models import Plan
 
 SERVICE_ERRORS = (ValidationError, VersionConflict, VersionRequired)
@@ -97,16 +98,7 @@ class PlanContentForm(VersionedAdminForm):
     plan's page, so edits of the same plan from either page never cross."""
 
     def versioned(self):
-        return plan_of_row(self.instance) if self.instance.pk else None
-
-
-def plan_of_row(row) -> Plan | None:
-    """The saved plan an objective or intervention belongs to."""
-    if isinstance(row, Plan):
-        return row
-    if hasattr(row, "plan_id"):
-        return Plan.objects.get(pk=row.plan_id)
-    return Plan.objects.filter(objectives__interventions=row.pk).first()
+        return plan_of(self.instance) if self.instance.pk else None
 
 
 @admin.action(
