@@ -23,6 +23,8 @@ urlpatterns = [
     path("", plan_views.home, name="home"),
     path("plans/", include("public_pages.plan_urls")),
     path("funding/", funding_views.dashboard, name="funding"),
+    path("feeds/", include("public_pages.feed_urls")),
+    path("favicon.ico", views.favicon),
     path("api/v1/", include(("crp_portal.api.router", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", csp.swagger_ui, name="api-docs"),

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -69,3 +71,9 @@ def healthz(request):
         status = "unavailable"
     body = {"status": status, **{k: ("ok" if v else "down") for k, v in checks.items()}}
     return JsonResponse(body, status=503 if status == "unavailable" else 200)
+
+
+@require_GET
+def favicon(request):
+    """Browsers that ask for /favicon.ico without reading the page's <link rel="icon">."""
+    return redirect(static("favicon.svg"), permanent=True)

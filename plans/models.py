@@ -259,6 +259,12 @@ class OperationalPresence(models.Model):
     def __str__(self) -> str:
         return f"{self.plan.slug} presence in {self.country.iso3}"
 
+    @property
+    def is_stated(self) -> bool:
+        """Whether any staffing figure is known; an unknown presence has no "as of" date to show."""
+        figures = (self.international_staff, self.national_staff, self.field_offices)
+        return any(figure is not None for figure in figures)
+
 
 class Role(models.TextChoices):
     EDITOR = "editor", _("Editor")
