@@ -112,3 +112,22 @@ def test_rate_sent_with_a_contribution_needs_the_right_to_set_rates(api_client, 
     assert response.status_code == 201, response.json()
     assert response.json()["amount_usd"] == "2000.00"
     assert response.json()["units_per_usd"] == "0.50000000"
+
+
+def test_rate_sent_by_someone_who_may_not_set_rates_is_refused_by_name(db):
+    from django.contrib.auth import get_user_model
+
+    from funding import services
+    from funding.models import Currency
+
+    plan = PlanFactory(start_year=2024, end_year=2024)
+    clerk = get_user_model().objects.create_user("clerk", is_superuser=False)
+    with pytest.raises(services.contributions.ValidationError) as refused:
+        services.contributions._rate(
+            currency=Currency.objects.get(code="CHF"),
+            on=datetime.date(2024, 3, 1),
+            given=Decimal("0.5"),
+            actor=clerk,
+        )
+    assert "You may not set exchange rates" in refused.value.message_dict["units_per_usd"][0]
+    assert not Contribution.objects.filter(plan=plan).exists()
