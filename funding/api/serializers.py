@@ -100,6 +100,11 @@ class ContributionWriteSerializer(WriteSerializer):
     status = serializers.ChoiceField(choices=Contribution.Status.choices)
     contributed_on = serializers.DateField()
     reference = serializers.CharField(max_length=120, allow_blank=True, required=False)
+    # The rate the donor's agreement fixed; only for those who may set exchange rates (else a
+    # 400 on this field). Left out: the rate in force on `contributed_on`.
+    units_per_usd = serializers.DecimalField(
+        max_digits=20, decimal_places=8, required=False, coerce_to_string=True
+    )
 
     def __init__(self, *args, plans=None, **kwargs):
         super().__init__(*args, **kwargs)

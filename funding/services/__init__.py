@@ -8,10 +8,13 @@
 - rollups: recomputing the stored rollups from source rows (imported by funding.tasks)
 - failures: recomputes that failed, recorded and retried (one bad plan never stops the others)
 - audit: the nightly audit of the stored rollups
+- contribution_imports: a file's contributions, each through the services (all or nothing)
+- rates: exchange rates, one recorded or a file's imported (all or nothing)
 - dirty: dirty marks and enqueueing (imports funding.tasks), and the recomputes as callers use them
 """
 
 from .bounds import plan_contributions_check, plan_requirements_check, plan_totals_check
+from .contribution_imports import contributions_import
 from .contributions import (
     CONTRIBUTION_CONTENT,
     CORRECTABLE,
@@ -35,6 +38,7 @@ from .dirty import (
 )
 from .interventions import intervention_save
 from .moves import intervention_move, intervention_move_check
+from .rates import rate_check_settable, rate_record, rates_import
 from .requirements import requirements_replace
 from .rollups import (
     RECOMPUTE_COUNT_TTL,
@@ -54,6 +58,7 @@ __all__ = [
     "contribution_correct",
     "contribution_delete",
     "contribution_record",
+    "contributions_import",
     "exchange_rate_in_force",
     "group_rollups_are_stale",
     "group_rollups_mark_dirty",
@@ -70,6 +75,9 @@ __all__ = [
     "plan_totals_check",
     "plans_mark_dirty",
     "plans_rollup_recompute_all",
+    "rate_check_settable",
+    "rate_record",
+    "rates_import",
     "recompute_count",
     "requirements_replace",
     "rollups_audit",

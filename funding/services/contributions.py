@@ -19,6 +19,7 @@ from plans.services import fields_check, plan_check_not_archived
 from ..figures import CENT
 from ..models import MAX_MONEY_USD, Contribution, Currency, Donor, ExchangeRate
 from .bounds import plan_contributions_check
+from .rates import rate_check_settable, rate_check_value
 
 USD = "USD"
 
@@ -43,6 +44,26 @@ def exchange_rate_in_force(*, currency: Currency, on: datetime.date) -> Decimal:
             }
         )
     return rate
+
+
+def _rate(*, currency: Currency, on: datetime.date, given: Decimal | None, actor) -> Decimal:
+    """The rate a contribution is recorded at: the one given, if its sender may set rates."""
+    if given is None:
+        return exchange_rate_in_force(currency=currency, on=on)
+    try:
+        rate_check_settable(actor=actor)
+    except PermissionDenied as error:
+        raise ValidationError(
+            {
+                "units_per_usd": _(
+                    "You may not set exchange rates, so you cannot give this contribution its "
+                    "own rate; leave it out to use the rate in force on its date."
+                )
+            }
+        ) from error
+    if currency.pk == USD and given != 1:
+        raise ValidationError({"units_per_usd": _("A USD contribution is at 1 unit per USD.")})
+    return rate_check_value(given)
 
 
 def usd_amount(*, amount: Decimal, units_per_usd: Decimal) -> Decimal:
@@ -112,8 +133,11 @@ def contribution_record(
     contribution: Contribution | None = None,
     actor=None,
     expected_version: int | None = None,
+    units_per_usd: Decimal | None = None,
 ) -> Contribution:
-    """Record (or correct) a contribution: fix its USD amount at the rate in force on its date.
+    """Record (or correct) a contribution: fix its USD amount at the rate in force on its date,
+    or at `units_per_usd` when given (the rate the donor's agreement fixed), which only someone
+    who may set exchange rates may give: anyone else is refused, never silently ignored.
 
     `actor`, when given (the API and the admin always give it), must be a funding officer of one
     of the plan's countries (and of the corrected contribution's plan), or a superuser. Internal
@@ -161,7 +185,7 @@ def contribution_record(
     objective, intervention = _destination(
         plan=plan, objective=objective, intervention=intervention
     )
-    rate = exchange_rate_in_force(currency=currency, on=contributed_on)
+    rate = _rate(currency=currency, on=contributed_on, given=units_per_usd, actor=actor)
     if not plan.start_year <= contributed_on.year <= plan.end_year:
         # A plan year's money is what is dated in it, so a date outside the period (0001-01-01,
         # 9999-12-31) would make a "by year" group of its own and the years stop adding up to
@@ -237,11 +261,17 @@ CORRECTABLE = (
 
 @transaction.atomic
 def contribution_correct(
-    *, contribution: Contribution, actor, expected_version: int | None = None, **changes
+    *,
+    contribution: Contribution,
+    actor,
+    expected_version: int | None = None,
+    units_per_usd: Decimal | None = None,
+    **changes,
 ) -> Contribution:
     """Correct a recorded contribution (the admin's change page, the API's PATCH): fields not
     given stay as recorded; moved to another plan, it leaves its earmarks unless new ones are
-    given (earmarks belong to a plan). The rest as contribution_record."""
+    given (earmarks belong to a plan). Without `units_per_usd` the rate is the one in force on
+    the (new) date again. The rest as contribution_record."""
     fields_check(changes, CORRECTABLE)
     # As saved, not as a form may have changed the instance already.
     saved = Contribution.objects.select_related("plan").get(pk=contribution.pk)
@@ -250,5 +280,9 @@ def contribution_correct(
         fields.update(objective=None, intervention=None)
     fields.update(changes)
     return contribution_record(
-        contribution=saved, actor=actor, expected_version=expected_version, **fields
+        contribution=saved,
+        actor=actor,
+        expected_version=expected_version,
+        units_per_usd=units_per_usd,
+        **fields,
     )
