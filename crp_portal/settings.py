@@ -211,12 +211,10 @@ REST_FRAMEWORK = {
         "crp_portal.api.renderers.HXLRenderer",
     ],
     "EXCEPTION_HANDLER": "crp_portal.api.errors.exception_handler",
-    # DRF's three, the JSON one with size and depth limits (a 400, never a RecursionError).
-    "DEFAULT_PARSER_CLASSES": [
-        "crp_portal.api.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only, with size and depth limits (a 400, never a RecursionError). Form and multipart
+    # bodies cannot carry nested requirements or null, and a schema offering them made generated
+    # clients send multipart (issue 14): any other body is a 415 naming the type.
+    "DEFAULT_PARSER_CLASSES": ["crp_portal.api.parsers.JSONParser"],
     # Trust X-Forwarded-For from this many proxies (0: the peer address; clients cannot spoof it).
     "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
     "COERCE_DECIMAL_TO_STRING": True,
