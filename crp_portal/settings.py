@@ -189,7 +189,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "crp_portal.api.schema.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "partners.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -232,7 +232,8 @@ API_THROTTLE_RATES = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CRP Portal API",
-    "DESCRIPTION": "Crisis response plans and their funding, for partner systems.",
+    # The docs' introduction page: auth, tokens, ETag/If-Match, limits, formats, sync.
+    "DESCRIPTION": (BASE_DIR / "docs" / "api-introduction.md").read_text(encoding="utf-8"),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
