@@ -108,6 +108,7 @@ PARAMETER_DESCRIPTIONS = {
     "max_coverage": "At most this coverage (percent, up to 2 decimals).",
     "min_amount_usd": "At least this amount in USD (up to 2 decimals).",
     "max_amount_usd": "At most this amount in USD (up to 2 decimals).",
+    "year": "A year, as a whole number (e.g. 2021): rows of that year.",
     "id": "The row's id.",
     "slug": "The plan's slug.",
     "iso3": "ISO 3166 alpha-3 country code.",
