@@ -4,8 +4,7 @@ per name, whichever resource shows it. A field's own help_text wins over these."
 from __future__ import annotations
 
 MONEY = (
-    " USD as a string with 2 decimals (e.g. \"1250000.00\"); null means not yet costed, "
-    "never zero."
+    ' USD as a string with 2 decimals (e.g. "1250000.00"); null means not yet costed, never zero.'
 )
 COUNTED = " Counts committed and paid contributions; pledges are never counted."
 
@@ -13,8 +12,7 @@ FIELD_DESCRIPTIONS = {
     # Funding figures (DESIGN.md), from the stored rollups.
     "funding_required": "What this scope needs." + MONEY,
     "funding_received": "What has arrived for this scope." + COUNTED + MONEY,
-    "funding_pledged": "Pledged, not yet committed or paid: shown beside, never counted."
-    + MONEY,
+    "funding_pledged": "Pledged, not yet committed or paid: shown beside, never counted." + MONEY,
     "funding_gap": "Required minus received, never below zero." + MONEY,
     "coverage_percent": "Received as a percentage of required, a string with 2 decimals "
     "(half-up); null when not yet costed.",
@@ -31,7 +29,7 @@ FIELD_DESCRIPTIONS = {
     "name": "The name.",
     "title": "The title.",
     "number": "The catalog number (never reused).",
-    "label": "The group's name (empty for the \"not specified\" group).",
+    "label": 'The group\'s name (empty for the "not specified" group).',
     "key": 'The group\'s key; "" is the "not specified" group.',
     "dimension": "What the groups are of (the `group_by` asked for).",
     "lookup": "A plan's slug (plans are addressed by slug); empty for other kinds.",
