@@ -189,7 +189,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "crp_portal.api.schema.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "partners.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -211,12 +211,10 @@ REST_FRAMEWORK = {
         "crp_portal.api.renderers.HXLRenderer",
     ],
     "EXCEPTION_HANDLER": "crp_portal.api.errors.exception_handler",
-    # DRF's three, the JSON one with size and depth limits (a 400, never a RecursionError).
-    "DEFAULT_PARSER_CLASSES": [
-        "crp_portal.api.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only, with size and depth limits (a 400, never a RecursionError). Form and multipart
+    # bodies cannot carry nested requirements or null, and a schema offering them made generated
+    # clients send multipart (issue 14): any other body is a 415 naming the type.
+    "DEFAULT_PARSER_CLASSES": ["crp_portal.api.parsers.JSONParser"],
     # Trust X-Forwarded-For from this many proxies (0: the peer address; clients cannot spoof it).
     "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
     "COERCE_DECIMAL_TO_STRING": True,
@@ -234,7 +232,8 @@ API_THROTTLE_RATES = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CRP Portal API",
-    "DESCRIPTION": "Crisis response plans and their funding, for partner systems.",
+    # The docs' introduction page: auth, tokens, ETag/If-Match, limits, formats, sync.
+    "DESCRIPTION": (BASE_DIR / "docs" / "api-introduction.md").read_text(encoding="utf-8"),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

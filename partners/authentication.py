@@ -49,5 +49,6 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "type": "apiKey",
             "in": "header",
             "name": "Authorization",
-            "description": "`Token crp_<prefix>_<secret>`, issued in the admin (shown once).",
+            "description": "`Token crp_<prefix>_<secret>`: create your own at `POST /api/v1/tokens/` "
+            "(signed in) or ask an administrator; the secret is shown once.",
         }

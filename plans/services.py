@@ -374,3 +374,35 @@ def plan_delete(*, plan: Plan, actor) -> None:
         )
     record_as(plan, user=actor)
     plan.delete()
+
+
+@transaction.atomic
+def plan_save(
+    *,
+    actor,
+    plan: Plan | None = None,
+    expected_version: int | None = None,
+    countries: Iterable[Country] | None = None,
+    years: Iterable[dict] | None = None,
+    **fields,
+) -> Plan:
+    """A plan with its figures per year in one write, one version of the plan (the API's POST
+    and PATCH): create a draft (plan_create) or change one (plan_update), then replace its years
+    when `years` is given (plan_years_replace), then check the rows against the period once, so
+    a period and its years may change together."""
+    if plan is None:
+        edit = plan_create(actor=actor, countries=countries or [], **fields)
+    else:
+        edit = plan_content_lock(
+            plan_id=plan.pk,
+            actor=actor,
+            reason=_("Plan changed"),
+            expected_version=expected_version,
+            yours={**fields, **({"countries": countries} if countries is not None else {})},
+            record=False,
+        )
+        plan_update(plan=edit, actor=actor, countries=countries, edit=edit, **fields)
+    if years is not None:
+        plan_years_replace(plan=edit, rows=years, actor=actor, edit=edit)
+    plan_content_check(plan=edit)
+    return edit

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crp_portal.concurrency import version_check
+
 from .history_records import record_as
 from .models import Plan, PlanTransition
 
@@ -172,3 +174,23 @@ def plan_transitions_allowed(*, plan: Plan, user) -> list[str]:
         if ok and plan.status in from_statuses:
             names.append(name)
     return names
+
+
+@transaction.atomic
+def plan_transition(
+    *, name: str, plan: Plan, actor, comment: str = "", expected_version: int | None = None
+) -> Plan:
+    """Take the workflow step `name` (a key of TRANSITIONS) as the admin's buttons do, refusing
+    it first when `expected_version` (the API's If-Match) is not the plan's version: a step
+    taken on a plan someone changed meanwhile would publish what the reviewer never read."""
+    if name not in TRANSITIONS:
+        raise ValueError(f"no workflow step {name!r}")
+    locked = Plan.objects.select_for_update().get(pk=plan.pk)
+    step, _label, _from, may = TRANSITIONS[name]
+    allowed = (
+        Plan.objects.editable_by(actor) if may == "edit" else Plan.objects.reviewable_by(actor)
+    )
+    if allowed.filter(pk=locked.pk).exists():
+        # Only then: an outsider learns nothing of versions; the step itself words the refusal.
+        version_check(locked, current=locked.version, expected=expected_version)
+    return step(plan=locked, actor=actor, comment=comment)

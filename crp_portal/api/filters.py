@@ -10,7 +10,10 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 
 
+@extend_schema_field({"type": "integer", "minimum": 1990, "maximum": 2100})
 class YearFilter(filters.NumberFilter):
+    """A year: a whole number (typed integer in the schema, so clients never send 2021.0)."""
+
     field_class = filters.NumberFilter.field_class
 
     def __init__(self, *args, **kwargs):
@@ -23,6 +26,7 @@ class YearFilter(filters.NumberFilter):
 MAX_ID = 2**53  # beyond any row id; larger numbers would overflow the database's integers
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(filters.NumberFilter):
     """A row id: a whole number from 1 to MAX_ID (larger would overflow SQL integers)."""
 

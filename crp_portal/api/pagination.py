@@ -51,6 +51,18 @@ class CappedPageNumberPagination(pagination.PageNumberPagination):
             )
         return size
 
+    def get_paginated_response_schema(self, schema):
+        paginated = super().get_paginated_response_schema(schema)
+        words = {
+            "count": "How many rows match, over all pages.",
+            "next": "The next page's URL; null on the last page.",
+            "previous": "The previous page's URL; null on the first page.",
+            "results": "This page's rows.",
+        }
+        for name, description in words.items():
+            paginated["properties"][name]["description"] = description
+        return paginated
+
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:

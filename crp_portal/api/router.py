@@ -8,11 +8,12 @@ from rest_framework import routers
 from funding.api.views import (
     ContributionViewSet,
     DonorViewSet,
+    ExchangeRateViewSet,
     FundingSummaryViewSet,
 )
 from interventions.api.views import InterventionViewSet, PlanTypeViewSet, SectorViewSet
 from objectives.api.views import ObjectiveViewSet, StrategicObjectiveViewSet, TargetGroupViewSet
-from partners.api.views import DeletionViewSet
+from partners.api.views import ApiTokenViewSet, DeletionViewSet
 from plans.api.views import CountryViewSet, PlanViewSet, RegionViewSet
 
 
@@ -41,6 +42,8 @@ router.register("sectors", SectorViewSet, basename="sector")
 router.register("plan-types", PlanTypeViewSet, basename="plan-type")
 router.register("target-groups", TargetGroupViewSet, basename="target-group")
 router.register("funding/summary", FundingSummaryViewSet, basename="funding-summary")
+router.register("exchange-rates", ExchangeRateViewSet, basename="exchange-rate")
 router.register("deletions", DeletionViewSet, basename="deletion")
+router.register("tokens", ApiTokenViewSet, basename="api-token")
 
 urlpatterns = router.urls

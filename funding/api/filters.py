@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django_filters import rest_framework as filters
 
 from crp_portal.api.filters import (
@@ -12,7 +12,7 @@ from crp_portal.api.filters import (
     SyncFilterSet,
     YearFilter,
 )
-from funding.models import Contribution, Currency, Donor
+from funding.models import Contribution, Currency, Donor, ExchangeRate
 from plans.api.filters import (
     CodeMultipleChoiceFilter,
     PlanScopedFilterSet,
@@ -70,3 +70,27 @@ class DonorFilter(SyncFilterSet):
     class Meta:
         model = Donor
         fields = []
+
+
+class ExchangeRateFilter(SyncFilterSet):
+    currency = CodeMultipleChoiceFilter(
+        field_name="currency",
+        queryset=Currency.objects.all(),
+        help_text="ISO 4217 code of the currency (repeatable).",
+    )
+    on = filters.DateFilter(
+        method="in_force_on",
+        help_text="Only the rate of each currency in force on this date (YYYY-MM-DD).",
+    )
+
+    class Meta:
+        model = ExchangeRate
+        fields = []
+
+    def in_force_on(self, queryset, name, value):
+        latest = (
+            ExchangeRate.objects.filter(currency=OuterRef("currency"), rate_on__lte=value)
+            .order_by("-rate_on")
+            .values("pk")[:1]
+        )
+        return queryset.filter(pk=Subquery(latest))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from rest_framework import serializers
 
 from crp_portal.api.fields import CountryRefSerializer, FiguresMixin, MoneyField
 from crp_portal.api.representations import choice_labels, iso_date, iso_datetime, money_text
 from crp_portal.api.writes import WriteSerializer
-from funding.models import Contribution, Currency, Donor
-from plans.models import Plan
+from funding.models import Contribution, Currency, Donor, ExchangeRate
+from plans.models import Country, Plan
 
 
 class DonorRefSerializer(serializers.Serializer):
@@ -122,3 +124,64 @@ class SummaryGroupSerializer(FiguresMixin, serializers.Serializer):
     key = serializers.CharField(read_only=True)
     label = serializers.CharField(read_only=True)
     computed_at = serializers.DateTimeField(read_only=True)
+
+
+class DonorWriteSerializer(WriteSerializer):
+    """A donor as a funding officer creates (POST) or renames / corrects it (PATCH)."""
+
+    read_only_names = tuple(DonorSerializer.Meta.fields)
+
+    name = serializers.CharField(max_length=200, help_text="The donor's name, unique.")
+    kind = serializers.ChoiceField(
+        choices=Donor.Kind.choices, required=False, help_text="What kind of donor this is."
+    )
+    country = serializers.SlugRelatedField(
+        slug_field="iso3",
+        queryset=Country.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="ISO3 code of a government donor's country; null for none.",
+    )
+
+
+class ExchangeRateSerializer(serializers.ModelSerializer):
+    """Units of a currency per USD in force from a date (0.999 CHF: 1 USD = 0.999 CHF)."""
+
+    currency = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Currency.objects.all(),
+        help_text="ISO 4217 code of the currency.",
+    )
+    on = serializers.DateField(source="rate_on", help_text="In force from this date.")
+    units_per_usd = serializers.DecimalField(
+        max_digits=20,
+        decimal_places=8,
+        min_value=Decimal("0.00000001"),
+        coerce_to_string=True,
+        help_text="Units of the currency one US dollar buys, as a string with 8 decimals.",
+    )
+
+    class Meta:
+        model = ExchangeRate
+        fields = ["id", "currency", "on", "units_per_usd", "updated_at"]
+        read_only_fields = ["id", "updated_at"]
+
+
+class ExchangeRateWriteSerializer(WriteSerializer):
+    """A rate a funding officer records (a second one for the same day replaces the first)."""
+
+    read_only_names = ("id", "updated_at")
+
+    currency = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Currency.objects.all(),
+        help_text="ISO 4217 code of the currency.",
+    )
+    on = serializers.DateField(help_text="In force from this date.")
+    units_per_usd = serializers.DecimalField(
+        max_digits=20,
+        decimal_places=8,
+        min_value=Decimal("0.00000001"),
+        coerce_to_string=True,
+        help_text="Units of the currency one US dollar buys (up to 8 decimals).",
+    )

@@ -14,16 +14,19 @@ from crp_portal.api.renderers import Column
 from crp_portal.api.viewsets import FORMAT_PARAMETER, ApiViewMixin
 from crp_portal.api_concurrency import IF_MATCH, PRECONDITION_RESPONSES, VersionedWritesMixin
 from funding import services
-from funding.models import Contribution, Donor, GroupRollup, PlanRollup
+from funding.models import Contribution, Donor, ExchangeRate, GroupRollup, PlanRollup
 from interventions.models import Intervention
 from objectives.models import Objective
 from plans.models import Plan
 
-from .filters import ContributionFilter, DonorFilter
+from .filters import ContributionFilter, DonorFilter, ExchangeRateFilter
 from .serializers import (
     ContributionSerializer,
     ContributionWriteSerializer,
     DonorSerializer,
+    DonorWriteSerializer,
+    ExchangeRateSerializer,
+    ExchangeRateWriteSerializer,
     SummaryGroupSerializer,
 )
 
@@ -137,9 +140,20 @@ class ContributionViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-@extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
-class DonorViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
-    """Donors: governments, multilaterals, pooled funds, private donors."""
+@extend_schema_view(
+    list=extend_schema(parameters=[FORMAT_PARAMETER]),
+    create=extend_schema(request=DonorWriteSerializer, responses={201: DonorSerializer}),
+    partial_update=extend_schema(request=DonorWriteSerializer, responses={200: DonorSerializer}),
+)
+class DonorViewSet(
+    ApiViewMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """Donors: governments, multilaterals, pooled funds, private donors.
+
+    Funding officers create donors (POST) and rename or correct them (PATCH).
+    """
+
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     queryset = Donor.objects.select_related("country")
     serializer_class = DonorSerializer
@@ -156,6 +170,65 @@ class DonorViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         Column("Country name", "#country+name", lambda d: d.country.name if d.country else None),
         Column("Last updated", "#date+updated", lambda d: d.updated_at),
     ]
+
+    def _answer(self, donor: Donor, status_code: int = 200) -> Response:
+        donor = self.get_queryset().get(pk=donor.pk)
+        return Response(DonorSerializer(donor).data, status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        data = DonorWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        donor = services.donor_create(actor=request.user, **data.validated_data)
+        return self._answer(donor, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        donor = self.get_object()
+        services.donor_check_writable(actor=request.user)  # before saying what is wrong in it
+        data = DonorWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        donor = services.donor_update(actor=request.user, donor=donor, **data.validated_data)
+        return self._answer(donor)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[FORMAT_PARAMETER]),
+    create=extend_schema(
+        request=ExchangeRateWriteSerializer, responses={201: ExchangeRateSerializer}
+    ),
+)
+class ExchangeRateViewSet(ApiViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Exchange rates: units of a currency per USD in force from a date. Anyone reads them;
+    funding officers record them (POST). A contribution keeps the rate it was recorded at."""
+
+    http_method_names = ["get", "post", "head", "options"]
+    queryset = ExchangeRate.objects.all()
+    serializer_class = ExchangeRateSerializer
+    filterset_class = ExchangeRateFilter
+    ordering_fields = ["id", "on", "currency", "updated_at"]
+    ordering = ["currency", "-rate_on"]
+    ordering_tiebreaker = "id"
+    export_name = "exchange-rates"
+    export_columns = [
+        Column("Currency", "#currency+code", lambda r: r.currency_id),
+        Column("In force from", "#date+start", lambda r: r.rate_on),
+        Column("Units per USD", "#value+rate", lambda r: f"{r.units_per_usd:.8f}"),
+        Column("Last updated", "#date+updated", lambda r: r.updated_at),
+    ]
+
+    def get_queryset(self):
+        # `on` is the API's name of rate_on (ordering too).
+        return ExchangeRate.objects.annotate(on=F("rate_on"))
+
+    def create(self, request, *args, **kwargs):
+        data = ExchangeRateWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rate, _written = services.rate_record(
+            actor=request.user,
+            currency=data.validated_data["currency"],
+            rate_on=data.validated_data["on"],
+            units_per_usd=data.validated_data["units_per_usd"],
+        )
+        return Response(ExchangeRateSerializer(rate).data, status=status.HTTP_201_CREATED)
 
 
 GROUP_BY = [*GroupRollup.Dimension.values, "plan"]

@@ -4,6 +4,8 @@
 - requirements: an intervention's yearly requirements
 - interventions: an intervention with its requirements (and moves), the API's and admin's one write
 - moves: moving an intervention (and its earmarked money) under another objective
+- donors: creating and renaming donors (funding officers)
+- rates: recording exchange rates (funding officers)
 - bounds: the most a plan's totals may be (checked at every write of requirements and money)
 - rollups: recomputing the stored rollups from source rows (imported by funding.tasks)
 - failures: recomputes that failed, recorded and retried (one bad plan never stops the others)
@@ -36,6 +38,7 @@ from .dirty import (
     plans_rollup_recompute_all,
     rollups_audit,
 )
+from .donors import donor_check_writable, donor_create, donor_update
 from .interventions import intervention_save
 from .moves import intervention_move, intervention_move_check
 from .rates import rate_check_settable, rate_record, rates_import
@@ -59,6 +62,9 @@ __all__ = [
     "contribution_delete",
     "contribution_record",
     "contributions_import",
+    "donor_check_writable",
+    "donor_create",
+    "donor_update",
     "exchange_rate_in_force",
     "group_rollups_are_stale",
     "group_rollups_mark_dirty",

@@ -15,6 +15,7 @@ from funding import services as funding_services
 from funding.models import Requirement
 from interventions.models import Activity, Intervention, PlanType, Sector
 from objectives.models import Objective
+from plans.api.catalog_writes import CatalogWritesMixin
 
 from .filters import InterventionFilter
 from .serializers import (
@@ -145,8 +146,8 @@ class InterventionViewSet(
 
 
 @extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
-class SectorViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
-    """The catalog of sectors (thematic areas)."""
+class SectorViewSet(CatalogWritesMixin, ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """The catalog of sectors (thematic areas). Administrators add entries (POST) and change them (PATCH)."""
 
     queryset = Sector.objects.all()
     serializer_class = SectorSerializer
@@ -161,8 +162,8 @@ class SectorViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
-class PlanTypeViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
-    """The catalog of plan types (tags of interventions)."""
+class PlanTypeViewSet(CatalogWritesMixin, ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """The catalog of plan types (tags of interventions). Administrators add entries (POST) and change them (PATCH)."""
 
     queryset = PlanType.objects.all()
     serializer_class = PlanTypeSerializer

@@ -13,6 +13,7 @@ from crp_portal.api.viewsets import FORMAT_PARAMETER, ApiViewMixin
 from crp_portal.api_concurrency import IF_MATCH, PRECONDITION_RESPONSES, VersionedWritesMixin
 from objectives import services
 from objectives.models import Objective, StrategicObjective, TargetGroup
+from plans.api.catalog_writes import CatalogWritesMixin
 from plans.models import Plan
 
 from .filters import ObjectiveFilter
@@ -131,8 +132,8 @@ class ObjectiveViewSet(
 
 
 @extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
-class StrategicObjectiveViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
-    """The organisation-wide catalog of strategic objectives (retired ones keep their number)."""
+class StrategicObjectiveViewSet(CatalogWritesMixin, ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """The organisation-wide catalog of strategic objectives (retired ones keep their number). Administrators add entries (POST) and change them (PATCH)."""
 
     queryset = StrategicObjective.objects.all()
     serializer_class = StrategicObjectiveSerializer
@@ -148,8 +149,8 @@ class StrategicObjectiveViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
-class TargetGroupViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
-    """The catalog of primary target groups."""
+class TargetGroupViewSet(CatalogWritesMixin, ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """The catalog of primary target groups. Administrators add entries (POST) and change them (PATCH)."""
 
     queryset = TargetGroup.objects.all()
     serializer_class = TargetGroupSerializer

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import viewsets
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.response import Response
 
 from crp_portal.api.renderers import Column
 from crp_portal.api.viewsets import FORMAT_PARAMETER, ApiViewMixin
-from partners.models import Deletion
+from partners import services
+from partners.models import ApiToken, Deletion
 
-from .serializers import DeletionSerializer
+from .serializers import (
+    ApiTokenCreatedSerializer,
+    ApiTokenSerializer,
+    ApiTokenWriteSerializer,
+    DeletionSerializer,
+)
 
 
 class DeletionFilter(filters.FilterSet):
@@ -55,3 +62,43 @@ class DeletionViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         if user.is_authenticated and user.is_active and user.is_superuser:
             return Deletion.objects.all()
         return Deletion.objects.filter(public=True)
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=ApiTokenWriteSerializer, responses={201: ApiTokenCreatedSerializer}
+    ),
+    destroy=extend_schema(summary="Revoke one of your tokens", responses={204: None}),
+)
+class ApiTokenViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Your own API tokens (signed in, by session or token): create one (its secret is shown
+    once, in the answer), list them with their last use, revoke one (DELETE). Nobody else's
+    tokens are listed or revocable here; administrators manage all of them in the admin."""
+
+    serializer_class = ApiTokenSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    pagination_class = None  # a person's handful of tokens
+    filter_backends: list = []
+    lookup_value_regex = r"[0-9]{1,15}"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ApiToken.objects.none()
+        return ApiToken.objects.filter(user=self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        data = ApiTokenWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        token, secret = services.api_token_create(user=request.user, **data.validated_data)
+        token.secret = secret
+        return Response(ApiTokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request, *args, **kwargs):
+        services.api_token_revoke(token=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -192,13 +192,92 @@ class PlanDetailSerializer(PlanSerializer):
         }
 
 
+class PlanYearWriteSerializer(WriteSerializer):
+    """The stated people figures of one year of the plan (null: not stated)."""
+
+    year = serializers.IntegerField(
+        min_value=MIN_YEAR, max_value=MAX_YEAR, help_text="A year of the plan's period."
+    )
+    people_in_need = serializers.IntegerField(
+        min_value=0, allow_null=True, required=False, help_text="People in need that year."
+    )
+    people_targeted = serializers.IntegerField(
+        min_value=0, allow_null=True, required=False, help_text="People the plan targets."
+    )
+    entities_targeted = serializers.IntegerField(
+        min_value=0,
+        allow_null=True,
+        required=False,
+        help_text="Entities (e.g. institutions, communities) the plan targets.",
+    )
+
+
 class PlanWriteSerializer(WriteSerializer):
-    """Fields an editor may change through the API (PATCH): content, never status or figures."""
+    """Fields an editor may change through the API (PATCH): content, never status or figures.
+    `years`, when sent, replaces the plan's years (a year left out is removed)."""
 
     read_only_names = (*PlanDetailSerializer.Meta.fields, *FIGURES)
 
-    title = serializers.CharField(max_length=200, required=False)
-    vision_statement = serializers.CharField(max_length=500, required=False, allow_blank=True)
-    vision_narrative = serializers.CharField(max_length=20000, required=False, allow_blank=True)
-    start_year = serializers.IntegerField(min_value=MIN_YEAR, max_value=MAX_YEAR, required=False)
-    end_year = serializers.IntegerField(min_value=MIN_YEAR, max_value=MAX_YEAR, required=False)
+    title = serializers.CharField(max_length=200, required=False, help_text="The plan's name.")
+    kind = serializers.ChoiceField(
+        choices=Plan.Kind.choices,
+        required=False,
+        help_text="Country plan, regional plan or flash appeal.",
+    )
+    vision_statement = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, help_text="One-paragraph vision."
+    )
+    vision_narrative = serializers.CharField(
+        max_length=20000, required=False, allow_blank=True, help_text="The full narrative."
+    )
+    start_year = serializers.IntegerField(
+        min_value=MIN_YEAR, max_value=MAX_YEAR, required=False, help_text="First year."
+    )
+    end_year = serializers.IntegerField(
+        min_value=MIN_YEAR, max_value=MAX_YEAR, required=False, help_text="Last year."
+    )
+    countries = serializers.SlugRelatedField(
+        slug_field="iso3",
+        queryset=Country.objects.all(),
+        many=True,
+        required=False,
+        help_text="ISO 3166 alpha-3 codes; you must edit every country you add.",
+    )
+    years = PlanYearWriteSerializer(
+        many=True,
+        required=False,
+        help_text="Figures per year; replaces the plan's years (a year left out is removed).",
+    )
+
+
+class PlanCreateSerializer(PlanWriteSerializer):
+    """A new draft plan (POST) in countries the editor edits, with its years and figures."""
+
+    slug = serializers.SlugField(
+        max_length=64,
+        help_text="The plan's code in URLs; if taken, the first free `<code>-<n>` is used.",
+    )
+    title = serializers.CharField(max_length=200, help_text="The plan's name.")
+    start_year = serializers.IntegerField(
+        min_value=MIN_YEAR, max_value=MAX_YEAR, help_text="First year of the period."
+    )
+    end_year = serializers.IntegerField(
+        min_value=MIN_YEAR, max_value=MAX_YEAR, help_text="Last year of the period."
+    )
+    countries = serializers.SlugRelatedField(
+        slug_field="iso3",
+        queryset=Country.objects.all(),
+        many=True,
+        help_text="ISO 3166 alpha-3 codes; you must be an editor of every one.",
+    )
+
+
+class WorkflowStepSerializer(WriteSerializer):
+    """A workflow step's body: the comment recorded with it (required to return a plan)."""
+
+    comment = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        help_text="Shown in the plan's history; required for `return` (say what to change).",
+    )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.db.models import F
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 
 from crp_portal.api.renderers import Column, figure
 from crp_portal.api.viewsets import FORMAT_PARAMETER, ApiViewMixin
 from crp_portal.api_concurrency import IF_MATCH, PRECONDITION_RESPONSES, VersionedWritesMixin
-from plans import services
+from plans import services, services_workflow
 from plans.models import Country, Plan, Region
 
 from .content import plan_content
@@ -17,10 +18,12 @@ from .filters import CountryFilter, PlanFilter
 from .serializers import (
     LIST_VALUES,
     CountrySerializer,
+    PlanCreateSerializer,
     PlanDetailSerializer,
     PlanSerializer,
     PlanWriteSerializer,
     RegionSerializer,
+    WorkflowStepSerializer,
 )
 
 FIGURE_ORDERING = {
@@ -59,23 +62,44 @@ PLAN_COLUMNS = [
 ]
 
 
+def _workflow_schema(name: str, summary: str):
+    return extend_schema(
+        operation_id=f"plans_{name}",
+        summary=summary,
+        request=WorkflowStepSerializer,
+        responses={200: PlanDetailSerializer, **PRECONDITION_RESPONSES},
+        parameters=[IF_MATCH],
+    )
+
+
 @extend_schema_view(
     list=extend_schema(parameters=[FORMAT_PARAMETER]),
+    create=extend_schema(request=PlanCreateSerializer, responses={201: PlanDetailSerializer}),
     partial_update=extend_schema(
         request=PlanWriteSerializer,
         responses={200: PlanDetailSerializer, **PRECONDITION_RESPONSES},
         parameters=[IF_MATCH],
     ),
+    submit=_workflow_schema("submit", "Submit a draft for review (editors)"),
+    publish=_workflow_schema("publish", "Publish a plan in review (reviewers)"),
+    return_=_workflow_schema("return", "Return a plan in review to its editors (reviewers)"),
+    archive=_workflow_schema("archive", "Archive a published plan (reviewers)"),
 )
 class PlanViewSet(
-    VersionedWritesMixin, ApiViewMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+    VersionedWritesMixin,
+    ApiViewMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
     """Crisis response plans with their headline funding figures; the detail nests years,
     objectives, interventions, activities, yearly requirements, rollups and presence.
 
     Anonymous clients and partners see published plans; editors also their countries' drafts.
-    Editors may PATCH the content of their countries' plans, sending If-Match with the ETag
-    of the plan they read (its version guards all of its content).
+    Editors create draft plans in their countries (POST, with years and their figures) and
+    PATCH the content of their countries' plans, sending If-Match with the ETag of the plan
+    they read (its version guards all of its content). The workflow steps (submit, publish,
+    return, archive) are POSTs with If-Match too, with the rules of the admin's buttons.
     """
 
     lookup_field = "slug"
@@ -87,11 +111,11 @@ class PlanViewSet(
     export_columns = PLAN_COLUMNS
     export_name = "plans"
     last_modified_fields = ("updated_at", "funding_updated_at")
-    http_method_names = ["get", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
         queryset = Plan.objects.visible_to(self.request.user).select_related("rollup")
-        if self.action in ("retrieve", "partial_update"):
+        if self.action not in ("list", "metadata"):
             return queryset  # countries and the nested content: retrieve, plan_content
         # The figures by the names `ordering` takes.
         queryset = queryset.annotate(**{name: F(path) for name, path in FIGURE_ORDERING.items()})
@@ -131,17 +155,58 @@ class PlanViewSet(
         self._last_modified = max(d for d in dates if d is not None)
         return self.versioned_response(plan, self.get_serializer(plan).data)
 
+    def _detail(self, plan: Plan, status_code: int = 200):
+        self.kwargs[self.lookup_field] = plan.slug  # a create or a renamed code
+        response = self.retrieve(self.request)
+        response.status_code = status_code
+        return response
+
+    def create(self, request, *args, **kwargs):
+        data = PlanCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = services.plan_save(actor=request.user, **data.validated_data)
+        return self._detail(plan, status.HTTP_201_CREATED)
+
     def update(self, request, *args, **kwargs):
         plan = self.get_object()
         data = PlanWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.plan_update(
+        plan = services.plan_save(
             plan=plan,
             actor=request.user,
             expected_version=self.expected_version(),
             **data.validated_data,
         )
-        return self.retrieve(request, *args, **kwargs)
+        return self._detail(plan)
+
+    def _step(self, name: str):
+        plan = self.get_object()
+        data = WorkflowStepSerializer(data=self.request.data)
+        data.is_valid(raise_exception=True)
+        plan = services_workflow.plan_transition(
+            name=name,
+            plan=plan,
+            actor=self.request.user,
+            comment=data.validated_data.get("comment", ""),
+            expected_version=self.expected_version(),
+        )
+        return self._detail(plan)
+
+    @action(detail=True, methods=["post"])
+    def submit(self, request, *args, **kwargs):
+        return self._step("submit")
+
+    @action(detail=True, methods=["post"])
+    def publish(self, request, *args, **kwargs):
+        return self._step("publish")
+
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request, *args, **kwargs):
+        return self._step("return")
+
+    @action(detail=True, methods=["post"])
+    def archive(self, request, *args, **kwargs):
+        return self._step("archive")
 
 
 @extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))
