@@ -13,6 +13,8 @@ admin.site.site_header = "CRP Portal — editors"
 admin.site.site_title = "CRP Portal admin"
 admin.site.index_title = "Crisis response plans"
 
+handler404 = views.not_found
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("_nested_admin/", include("nested_admin.urls")),

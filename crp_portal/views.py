@@ -11,6 +11,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
+from django.views.defaults import page_not_found
 from django.views.decorators.http import require_GET
 
 from . import outages
@@ -77,3 +78,11 @@ def healthz(request):
 def favicon(request):
     """Browsers that ask for /favicon.ico without reading the page's <link rel="icon">."""
     return redirect(static("favicon.svg"), permanent=True)
+
+
+def not_found(request, exception=None):
+    """A path no URL matches: JSON under /api/ (what partners' clients and the schema expect),
+    the site's 404 page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)

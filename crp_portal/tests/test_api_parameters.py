@@ -40,3 +40,12 @@ def test_an_export_refuses_unknown_parameters_too(api_client):
     response = api_client.get("/api/v1/plans/?format=csv&yaer=2020")
     assert response.status_code == 400
     assert b"yaer" in response.content and b"Unknown query parameter" in response.content
+
+
+def test_a_path_no_url_matches_is_json_under_the_api_and_the_sites_page_elsewhere(client):
+    response = client.get("/api/v1/no-such-list/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+    page = client.get("/no-such-page/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
