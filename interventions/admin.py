@@ -42,6 +42,7 @@ class InterventionAdminForm(PlanContentForm):
             "position",
             "title",
             "sector",
+            "country",
             "plan_types",
             "narrative",
             "people_targeted",
@@ -62,7 +63,7 @@ class InterventionAdmin(
     list_filter = ["sector", "objective__strategic_objective", "objective__plan__countries"]
     list_select_related = ["objective__plan", "objective__strategic_objective", "sector", "rollup"]
     search_fields = ["title", "narrative", "objective__plan__title"]
-    autocomplete_fields = ["objective", "sector", "plan_types"]
+    autocomplete_fields = ["objective", "sector", "country", "plan_types"]
     readonly_fields = ["funding"]
     inlines = [ActivityInline, RequirementInline]
 

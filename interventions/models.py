@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from objectives.models import Objective
 from plans.history_records import ChangedHistoricalRecords as HistoricalRecords
-from plans.models import Plan, TimeStampedModel
+from plans.models import Country, Plan, TimeStampedModel
 
 
 class Sector(models.Model):
@@ -60,6 +60,17 @@ class Intervention(TimeStampedModel):
     plan_types = models.ManyToManyField(PlanType, blank=True, related_name="interventions")
     narrative = models.TextField(blank=True)
     people_targeted = models.PositiveIntegerField(null=True, blank=True)
+    # Where the work is, when its plan covers several countries: by-country and by-region groups
+    # count its requirement and its earmarked money there, not once per country of the plan.
+    # One of its plan's countries (checked by the services). Ref: #12, item 3.
+    country = models.ForeignKey(
+        Country,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="interventions",
+        help_text=_("The country it is in, for a plan covering several countries."),
+    )
 
     objects = InterventionQuerySet.as_manager()
     # Plan types are part of what an intervention says: recorded, so a restore brings them back.

@@ -23,7 +23,7 @@ from plans.services import catalog_entries_check, fields_check, plan_content_loc
 
 from .models import Activity, Intervention, PlanType, Sector
 
-INTERVENTION_FIELDS = ("title", "position", "sector", "narrative", "people_targeted")
+INTERVENTION_FIELDS = ("title", "position", "sector", "narrative", "people_targeted", "country")
 
 
 def intervention_catalog_check(
@@ -50,6 +50,21 @@ def intervention_catalog_check(
     catalog_entries_check(plan=plan, field="plan_types", entries=retired)
 
 
+def intervention_country_check(*, intervention: Intervention, plan: Plan) -> None:
+    """Refuse a country that is not one of the plan's: the by-country groups count the
+    intervention there, so it must be a place the plan covers. Ref: #12, item 3."""
+    if intervention.country_id is None:
+        return
+    if not plan.countries.filter(pk=intervention.country_id).exists():
+        names = ", ".join(plan.countries.order_by("name").values_list("name", flat=True))
+        raise ValidationError(
+            {
+                "country": _("“%(country)s” is not one of this plan's countries (%(countries)s).")
+                % {"country": intervention.country, "countries": names or _("none")}
+            }
+        )
+
+
 def _intervention_save(
     intervention: Intervention,
     plan_types,
@@ -67,6 +82,7 @@ def _intervention_save(
         plan_types=plan_types,
         stored_sector_id=stored_sector_id,
     )
+    intervention_country_check(intervention=intervention, plan=plan)
     record_as(intervention, user=actor)
     intervention.full_clean()
     intervention.save()  # auto_now: children have no timestamp, the intervention dates them

@@ -122,18 +122,18 @@ class InterventionInline(
     extra = 0
     fields = [
         ("position", "title"),
-        ("sector", "people_targeted"),
+        ("sector", "country", "people_targeted"),
         "plan_types",
         "narrative",
         "funding",
     ]
     readonly_fields = ["funding"]
-    autocomplete_fields = ["sector", "plan_types"]
+    autocomplete_fields = ["sector", "country", "plan_types"]
     inlines = [ActivityInline, RequirementInline]
     classes = ["collapse"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("rollup", "sector")
+        return super().get_queryset(request).select_related("rollup", "sector", "country")
 
 
 class ObjectiveInline(

@@ -102,6 +102,12 @@ class PlanQuerySet(models.QuerySet):
         return self.filter(start_year__lte=year, end_year__gte=year)
 
 
+def is_regional(*, kind: str, country_count: int) -> bool:
+    """A regional plan: of the regional kind, or covering several countries (its badge on the
+    pages, `is_regional` in the API). Ref: #12, item 3."""
+    return kind == Plan.Kind.REGIONAL or country_count > 1
+
+
 class Plan(TimeStampedModel):
     """A crisis response plan for one context and period, e.g. "Tajikistan CRP 2020"."""
 

@@ -154,6 +154,21 @@ def plan_content_check(*, plan: Plan) -> None:
     )
     if outside:
         raise year_outside_period(year=outside[0], plan=plan, field="end_year")
+    # An intervention's country must stay one of the plan's (by-country groups count it there).
+    placed = set(
+        plan.objectives.filter(interventions__country__isnull=False).values_list(
+            "interventions__country", flat=True
+        )
+    )
+    if placed - {None} - set(plan.countries.values_list("pk", flat=True)):
+        raise ValidationError(
+            {
+                "countries": _(
+                    "An intervention of this plan is placed in a country the plan no longer "
+                    "covers; change that intervention's country first."
+                )
+            }
+        )
 
 
 def catalog_entries_check(*, plan: Plan, field: str, entries: Iterable) -> None:

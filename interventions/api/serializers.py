@@ -9,7 +9,7 @@ from crp_portal.api.representations import figures_of, iso_datetime, money_text
 from crp_portal.api.writes import WriteSerializer
 from funding.models import Requirement, money_bound_message
 from interventions.models import Activity, Intervention, PlanType, Sector
-from plans.models import MAX_YEAR, MIN_YEAR
+from plans.models import MAX_YEAR, MIN_YEAR, Country
 
 
 class SectorSerializer(serializers.ModelSerializer):
@@ -42,6 +42,13 @@ class RequirementSerializer(serializers.ModelSerializer):
 
 class NestedInterventionSerializer(FiguresMixin, serializers.ModelSerializer):
     sector = NamedRefSerializer(read_only=True, allow_null=True)
+    country = serializers.SlugRelatedField(
+        slug_field="iso3",
+        read_only=True,
+        allow_null=True,
+        help_text="ISO3 code of the country it is in (a plan covering several countries); null: "
+        "the plan as a whole.",
+    )
     plan_types = NamedRefSerializer(many=True, read_only=True)
     activities = ActivitySerializer(many=True, read_only=True)
     requirements = RequirementSerializer(many=True, read_only=True)
@@ -53,6 +60,7 @@ class NestedInterventionSerializer(FiguresMixin, serializers.ModelSerializer):
             "position",
             "title",
             "sector",
+            "country",
             "plan_types",
             "narrative",
             "people_targeted",
@@ -69,6 +77,7 @@ class NestedInterventionSerializer(FiguresMixin, serializers.ModelSerializer):
             "position": intervention.position,
             "title": intervention.title,
             "sector": {"slug": sector.slug, "name": sector.name} if sector else None,
+            "country": intervention.country.iso3 if intervention.country_id else None,
             "plan_types": [{"slug": t.slug, "name": t.name} for t in intervention.plan_types.all()],
             "narrative": intervention.narrative,
             "people_targeted": intervention.people_targeted,
@@ -145,6 +154,9 @@ class InterventionWriteSerializer(WriteSerializer):
     )
     plan_types = serializers.SlugRelatedField(
         slug_field="slug", queryset=PlanType.objects.all(), many=True, required=False
+    )
+    country = serializers.SlugRelatedField(
+        slug_field="iso3", queryset=Country.objects.all(), allow_null=True, required=False
     )
     narrative = serializers.CharField(max_length=20000, allow_blank=True, required=False)
     people_targeted = serializers.IntegerField(

@@ -52,6 +52,7 @@ INTERVENTION_COLUMNS = [
     ),
     Column("Sector", "#sector+code", lambda i: i.sector.slug if i.sector else None),
     Column("Sector name", "#sector+name", lambda i: i.sector.name if i.sector else None),
+    Column("Country code", "#country+code", lambda i: i.country.iso3 if i.country else None),
     Column("Plan types", "#activity+type", lambda i: [t.name for t in i.plan_types.all()]),
     Column("People targeted", "#targeted+num", lambda i: i.people_targeted),
     Column("Required (USD)", "#value+funding+required+usd", figure("rollup", "required_usd")),
@@ -106,7 +107,9 @@ class InterventionViewSet(
     def get_queryset(self):
         return (
             Intervention.objects.visible_to(self.request.user)
-            .select_related("objective__plan", "objective__strategic_objective", "sector", "rollup")
+            .select_related(
+                "objective__plan", "objective__strategic_objective", "sector", "country", "rollup"
+            )
             .defer(*PARENT_TEXT)
             .prefetch_related(
                 # Explicit orders: the models' default orders would join the parent tables.

@@ -15,7 +15,15 @@ from crp_portal.api.fields import (
 from crp_portal.api.representations import choice_labels, iso_datetime, money_text
 from crp_portal.api.writes import WriteSerializer
 from objectives.api.serializers import NestedObjectiveSerializer
-from plans.models import MAX_YEAR, MIN_YEAR, Country, OperationalPresence, Plan, Region
+from plans.models import (
+    MAX_YEAR,
+    MIN_YEAR,
+    Country,
+    OperationalPresence,
+    Plan,
+    Region,
+    is_regional,
+)
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -40,6 +48,10 @@ class PlanSerializer(FiguresMixin, serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     countries = CountryRefSerializer(many=True, read_only=True)
+    is_regional = serializers.BooleanField(
+        read_only=True,
+        help_text="A regional plan: of the regional kind or covering several countries.",
+    )
 
     class Meta:
         model = Plan
@@ -52,6 +64,7 @@ class PlanSerializer(FiguresMixin, serializers.ModelSerializer):
             "status",
             "status_label",
             "countries",
+            "is_regional",
             "start_year",
             "end_year",
             "vision_statement",
@@ -88,6 +101,7 @@ class PlanSerializer(FiguresMixin, serializers.ModelSerializer):
             "status": status,
             "status_label": self._statuses.get(status, status),
             "countries": row["countries"],
+            "is_regional": is_regional(kind=kind, country_count=len(row["countries"])),
             "start_year": row["start_year"],
             "end_year": row["end_year"],
             "vision_statement": row["vision_statement"],
