@@ -11,8 +11,8 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
-from django.views.defaults import page_not_found
 from django.views.decorators.http import require_GET
+from django.views.defaults import page_not_found
 
 from . import outages
 
