@@ -58,9 +58,10 @@ def test_contribution_patch_with_amount_usd_is_400(api_client, demo):
     client = _client(api_client, "funding")
     contribution = Contribution.objects.filter(plan=demo[TJK]).first()
     url = f"/api/v1/contributions/{contribution.pk}/"
+    # units_per_usd is writable since issue 13 (the agreement's rate, for those who may set rates).
     response = _patch(client, url, {"amount_usd": "1.00", "units_per_usd": "9", "id": 5})
     assert response.status_code == 400, response.content
-    assert response.json() == {"amount_usd": READ_ONLY, "units_per_usd": READ_ONLY, "id": READ_ONLY}
+    assert response.json() == {"amount_usd": READ_ONLY, "id": READ_ONLY}
     fresh = Contribution.objects.get(pk=contribution.pk)
     assert (fresh.amount_usd, fresh.version) == (contribution.amount_usd, contribution.version)
     assert _patch(client, url, {"reference": "checked"}).status_code == 200
