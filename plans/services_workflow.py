@@ -26,6 +26,22 @@ if TYPE_CHECKING:
 S = Plan.Status
 
 
+def _may(*, plan: Plan, actor, may: str) -> bool:
+    """Whether the actor edits ("edit") or reviews ("review") this plan."""
+    allowed = (
+        Plan.objects.editable_by(actor) if may == "edit" else Plan.objects.reviewable_by(actor)
+    )
+    return allowed.filter(pk=plan.pk).exists()
+
+
+def plan_transition_check_permitted(*, name: str, plan: Plan, actor) -> None:
+    """PermissionDenied unless the actor may take step `name` on this plan at all: checked
+    before anything else is read from an outsider's request, so a refusal says only that."""
+    _step, _label, _from, may = TRANSITIONS[name]
+    if not _may(plan=plan, actor=actor, may=may):
+        raise PermissionDenied(_("You may not do this to %(plan)s.") % {"plan": plan})
+
+
 def _transition(
     *,
     plan: Plan,
@@ -37,10 +53,7 @@ def _transition(
 ) -> Plan:
     # Lock the row so two reviewers clicking at once make one transition, not two.
     locked = Plan.objects.select_for_update().get(pk=plan.pk)
-    allowed = (
-        Plan.objects.editable_by(actor) if may == "edit" else Plan.objects.reviewable_by(actor)
-    )
-    if not allowed.filter(pk=locked.pk).exists():
+    if not _may(plan=locked, actor=actor, may=may):
         raise PermissionDenied(_("You may not do this to %(plan)s.") % {"plan": locked})
     if locked.status not in allowed_from:
         raise ValidationError(
@@ -187,10 +200,7 @@ def plan_transition(
         raise ValueError(f"no workflow step {name!r}")
     locked = Plan.objects.select_for_update().get(pk=plan.pk)
     step, _label, _from, may = TRANSITIONS[name]
-    allowed = (
-        Plan.objects.editable_by(actor) if may == "edit" else Plan.objects.reviewable_by(actor)
-    )
-    if allowed.filter(pk=locked.pk).exists():
+    if _may(plan=locked, actor=actor, may=may):
         # Only then: an outsider learns nothing of versions; the step itself words the refusal.
         version_check(locked, current=locked.version, expected=expected_version)
     return step(plan=locked, actor=actor, comment=comment)

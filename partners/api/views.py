@@ -8,7 +8,7 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.response import Response
 
 from crp_portal.api.renderers import Column
-from crp_portal.api.viewsets import FORMAT_PARAMETER, ApiViewMixin
+from crp_portal.api.viewsets import FORMAT_PARAMETER, ApiViewMixin, KnownParametersMixin
 from partners import services
 from partners.models import ApiToken, Deletion
 
@@ -71,6 +71,7 @@ class DeletionViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     destroy=extend_schema(summary="Revoke one of your tokens", responses={204: None}),
 )
 class ApiTokenViewSet(
+    KnownParametersMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

@@ -181,6 +181,9 @@ class PlanViewSet(
 
     def _step(self, name: str):
         plan = self.get_object()
+        services_workflow.plan_transition_check_permitted(
+            name=name, plan=plan, actor=self.request.user
+        )
         data = WorkflowStepSerializer(data=self.request.data)
         data.is_valid(raise_exception=True)
         plan = services_workflow.plan_transition(
