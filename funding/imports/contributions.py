@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -25,7 +24,7 @@ from interventions.models import Intervention
 from objectives.models import Objective
 from plans.models import Plan
 
-from .tables import table_check_headers, table_read
+from .tables import cell_number, table_check_headers, table_read
 
 REQUIRED = ("reference", "donor", "plan", "amount", "currency", "status", "contributed_on")
 OPTIONAL = ("objective", "intervention", "units_per_usd")
@@ -33,18 +32,6 @@ STATUSES = {
     **{value: value for value in Contribution.Status.values},
     **{str(label).lower(): value for value, label in Contribution.Status.choices},
 }
-
-
-def _number(text: str, *, name: str) -> Decimal:
-    try:
-        value = Decimal(text.replace(",", ""))
-    except InvalidOperation as error:
-        raise ValidationError(
-            _("%(name)s: “%(text)s” is not a number.") % {"name": name, "text": text}
-        ) from error
-    if not value.is_finite():
-        raise ValidationError(_("%(name)s: give a number.") % {"name": name})
-    return value
 
 
 class _Catalog:
@@ -102,7 +89,7 @@ def _row_fields(cells: dict[str, str], catalog: _Catalog, row: ImportedRow) -> N
     for name, parse in (("amount", fields), ("units_per_usd", None)):
         if cells.get(name):
             try:
-                value = _number(cells[name], name=name)
+                value = cell_number(cells[name], name=name)
             except ValidationError as error:
                 row.errors.extend(error.messages)
                 continue

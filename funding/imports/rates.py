@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from funding import services
 from funding.models import Currency
 from funding.services.rates import RATE_PLACES, RateRow, RatesReport
 
-from .tables import Table, table_check_headers, table_read
+from .tables import Table, cell_number, table_check_headers, table_read
 
 FORMATS = ("ecb", "csv")
 NOT_FIXED = {"", "N/A", "NA", "-"}
@@ -37,13 +37,8 @@ def _date(text: str) -> datetime.date:
 
 
 def _decimal(text: str, *, column: str) -> Decimal:
-    try:
-        value = Decimal(text.replace(",", ""))
-    except InvalidOperation as error:
-        raise ValidationError(
-            _("%(column)s: “%(text)s” is not a number.") % {"column": column, "text": text}
-        ) from error
-    if not value.is_finite() or value <= 0:
+    value = cell_number(text, name=column)
+    if value <= 0:
         raise ValidationError(_("%(column)s: give a rate above 0.") % {"column": column})
     return value
 

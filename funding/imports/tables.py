@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 import openpyxl
 from django.core.exceptions import ValidationError
@@ -74,3 +75,16 @@ def table_check_headers(table: Table, *, required: tuple[str, ...], optional: tu
                 % {"parts": "; ".join(parts), "all": ", ".join((*required, *optional))}
             }
         )
+
+
+def cell_number(text: str, *, name: str) -> Decimal:
+    """A cell's number (thousands commas allowed), refused in words naming its column."""
+    try:
+        value = Decimal(text.replace(",", ""))
+    except InvalidOperation as error:
+        raise ValidationError(
+            _("%(name)s: “%(text)s” is not a number.") % {"name": name, "text": text}
+        ) from error
+    if not value.is_finite():
+        raise ValidationError(_("%(name)s: give a number.") % {"name": name})
+    return value
