@@ -49,7 +49,8 @@ def role_scope_errors(
 
 
 def role_groups_sync(*, user) -> None:
-    """Make the user's role groups exactly those of their role assignments. Idempotent."""
+    """Make the user's role groups exactly those of their role assignments, and their staff
+    status follow them (see _staff_follows_roles). Idempotent."""
     from django.contrib.auth.models import Group
 
     names = set(ROLE_GROUPS)
@@ -62,6 +63,24 @@ def role_groups_sync(*, user) -> None:
     groups = Group.objects.filter(name__in=names)
     user.groups.remove(*[g for g in groups if g.name not in wanted])
     user.groups.add(*[g for g in groups if g.name in wanted])
+    _staff_follows_roles(user, has_roles=bool(wanted), role_groups=names)
+
+
+def _staff_follows_roles(user, *, has_roles: bool, role_groups: set[str]) -> None:
+    """A role is the admin access it implies: Django's admin lets in only staff, so a user with
+    a role is staff, without a separate tick. Taking the last role away takes staff status with
+    it, unless the user is a superuser or has access given another way (their own permissions,
+    or a group that is not a role's): that access was an administrator's deliberate choice."""
+    if user.is_superuser:
+        return
+    staff = has_roles or (
+        user.user_permissions.exists() or user.groups.exclude(name__in=role_groups).exists()
+    )
+    if staff == user.is_staff:
+        return
+    # An update of the one column: the caller's instance may hold other unsaved edits.
+    type(user).objects.filter(pk=user.pk).update(is_staff=staff)
+    user.is_staff = staff
 
 
 def role_assign(
