@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "interventions",
     "funding",
     "partners",
+    "notifications",
     "public_pages",
     "demo",
 ]
@@ -130,6 +131,15 @@ STORAGES = {
 # Redis: the Celery broker and the shared cache. Empty means "one machine": tasks inline,
 # cache in process memory.
 REDIS_URL = env("REDIS_URL", default="")
+
+# Mail (workflow notifications): the console by default; SMTP e.g. EMAIL_URL=smtp+tls://user:pw@host:587
+# (django-environ's email_url). SITE_URL makes the links in e-mails absolute.
+# Only what the URL gives: Django's defaults stand for the rest (EMAIL_PORT 25 and so on).
+globals().update(
+    {k: v for k, v in env.email_url("EMAIL_URL", default="consolemail://").items() if v}
+)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="CRP Portal <noreply@localhost>")
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL  # no broker: tasks run inline (local dev, quick tests)
@@ -168,6 +178,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "funding.tasks.sweep_dirty_plans",
         "schedule": crontab(minute="*"),
         "options": {"expires": 55},  # a sweep not started within the minute is replaced
+    },
+    # Every 5 minutes: workflow e-mails whose enqueue was lost (broker down) go out late, not never.
+    "sweep-unsent-transition-emails": {
+        "task": "notifications.tasks.sweep_unsent_transition_emails",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 290},
     },
     # 02:30 UTC daily: recompute every rollup and record each stored difference (admin, log).
     "audit-rollups": {

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from notifications import views as notification_views
 from plan_history.api import PlanAsOfView
 from public_pages import funding_views, plan_views
 
@@ -12,10 +13,17 @@ from . import csp, views
 admin.site.site_header = "CRP Portal — editors"
 admin.site.site_title = "CRP Portal admin"
 admin.site.index_title = "Crisis response plans"
+admin.site.index_template = "admin/crp_index.html"  # with "waiting for your review" (notifications)
 
 handler404 = views.not_found
 
 urlpatterns = [
+    # Before the admin's own URLs, which would take any path under admin/.
+    path(
+        "admin/notifications/",
+        admin.site.admin_view(notification_views.preferences),
+        name="notification-preferences",
+    ),
     path("admin/", admin.site.urls),
     path("_nested_admin/", include("nested_admin.urls")),
     path("healthz", views.healthz, name="healthz"),

@@ -15,11 +15,10 @@ import datetime
 import logging
 
 from celery import shared_task
-from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
-from crp_portal import outages
+from crp_portal import queueing
 from plans.models import Plan
 
 # The recomputes only: funding.services.dirty imports this module to enqueue, never the reverse.
@@ -101,27 +100,8 @@ def audit_rollups() -> int:
 
 
 def _enqueue(task, **kwargs) -> None:
-    """Queue a task after commit; if the broker is down, log and leave the mark for the sweep.
-
-    After a failure the broker is left alone for outages.RETRY_AFTER_SECONDS, so a burst of
-    saves with Redis down does not wait ~2 s each on the broker timeouts.
-    """
-    eager = settings.CELERY_TASK_ALWAYS_EAGER
-    if not eager and not outages.BROKER.available():
-        logger.info("Broker down; %s%s left dirty for the sweep", task.name, kwargs)
-        return
-    try:
-        if eager:
-            task.apply(kwargs=kwargs, throw=True)
-        else:
-            # retry=False and the broker timeouts in settings make this fail within ~2 s.
-            task.apply_async(kwargs=kwargs, countdown=_countdown(task), retry=False)
-    except OperationalError:
-        raise
-    except Exception:  # the broker is unreachable: the beat sweep will pick the mark up
-        if not eager:
-            outages.BROKER.failed()
-        logger.warning("Could not enqueue %s%s; left dirty for the sweep", task.name, kwargs)
+    """Queue a task after commit; if the broker is down, the mark stays for the sweep."""
+    queueing.enqueue(task, countdown=_countdown(task), **kwargs)
 
 
 def _countdown(task) -> int:

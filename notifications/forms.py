@@ -1,0 +1,9 @@
+from django import forms
+
+from .models import NotificationPreference
+
+
+class PreferenceForm(forms.ModelForm):
+    class Meta:
+        model = NotificationPreference
+        fields = ["workflow_emails"]
