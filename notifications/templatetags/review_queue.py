@@ -1,6 +1,7 @@
 """{% plans_waiting_for_review user as plans %}: the admin home's "waiting for your review"."""
 
 from django import template
+from django.db.models import Max, Q
 
 from plans.models import Plan
 
@@ -15,5 +16,11 @@ def plans_waiting_for_review(user) -> list[Plan]:
     return list(
         Plan.objects.reviewable_by(user)
         .filter(status=Plan.Status.IN_REVIEW)
-        .order_by("updated_at")[:SHOWN]
+        # When it was submitted: its last step into review (not its last save).
+        .annotate(
+            submitted_at=Max(
+                "transitions__at", filter=Q(transitions__to_status=Plan.Status.IN_REVIEW)
+            )
+        )
+        .order_by("submitted_at", "pk")[:SHOWN]
     )
