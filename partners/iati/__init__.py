@@ -14,9 +14,17 @@ from .document import iati_bytes, iati_document
 from .schema import iati_validate
 
 
+class NoActivities(LookupError):
+    """No published plan to export: IATI's schema requires at least one iati-activity."""
+
+
 def iati_export(plans: QuerySet[Plan]) -> bytes:
     """The validated document of these plans' activities, as UTF-8 bytes. Only published plans
-    are exported, whatever the queryset holds."""
-    document: etree._ElementTree = iati_document(iati_activities(plans.published()))
+    are exported, whatever the queryset holds; none is NoActivities (an empty iati-activities
+    would not validate)."""
+    activities = iati_activities(plans.published())
+    if not activities:
+        raise NoActivities
+    document: etree._ElementTree = iati_document(activities)
     iati_validate(document)
     return iati_bytes(document)

@@ -3,6 +3,8 @@ plans list's filters (routed from crp_portal/urls.py ahead of the v1 router)."""
 
 from __future__ import annotations
 
+import logging
+
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -16,9 +18,19 @@ from crp_portal.api.schema import AutoSchema
 from plans.api.filters import PlanFilter
 from plans.models import Plan
 
-from . import iati_export
+from . import NoActivities, iati_export
+from .schema import IatiInvalid
 
 XML = "application/xml"
+logger = logging.getLogger(__name__)
+
+
+class IatiUnavailable(exceptions.APIException):
+    status_code = 503
+    default_detail = (
+        "The IATI document could not be made valid (the server's IATI settings need attention); "
+        "the error has been logged."
+    )
 
 
 class IatiActivitiesSchema(AutoSchema):
@@ -60,7 +72,11 @@ class IatiActivitiesView(GenericAPIView):
                 "matching the filters, with its yearly budgets (USD) and one transaction per "
                 "contribution (incoming commitment 11, incoming funds 12, incoming pledge 13) "
                 "in its original currency.",
-            )
+            ),
+            404: OpenApiResponse(
+                description="No published plan matches the filters (an IATI file holds at "
+                "least one activity)."
+            ),
         },
     )
     def get(self, request, *args, **kwargs):
@@ -80,7 +96,16 @@ class IatiActivitiesView(GenericAPIView):
         filterset = PlanFilter(request.query_params, queryset=self.get_queryset(), request=request)
         if not filterset.is_valid():
             raise exceptions.ValidationError(filterset.errors)
-        body = iati_export(filterset.qs)
+        try:
+            body = iati_export(filterset.qs)
+        except NoActivities as error:
+            raise exceptions.NotFound(
+                _("No published plan matches these filters; IATI has no empty activity file.")
+            ) from error
+        except IatiInvalid as error:
+            # A configuration fault (e.g. an empty IATI_REPORTING_ORG_REF), never bad input.
+            logger.error("The IATI export does not validate: %s", "; ".join(error.errors))
+            raise IatiUnavailable from error
         response = HttpResponse(body, content_type=f"{XML}; charset=utf-8")
         response["Content-Disposition"] = 'inline; filename="iati-activities.xml"'
         return response

@@ -10,6 +10,7 @@ Choices where IATI allows one value and the portal has two (say so to data users
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -25,6 +26,9 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # reporting organisation's vocabulary (99), the plan's slug as code; BudgetType 1 original,
 # BudgetStatus 1 indicative; DescriptionType 1 general.
 ROLE_FUNDING, ROLE_ACCOUNTABLE, ROLE_IMPLEMENTING = "1", "2", "4"
+# Characters XML 1.0 cannot carry (control characters pasted from word processors, say): left
+# out, so that a narrative never makes the export fail.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _money(value: Decimal) -> str:
@@ -32,9 +36,10 @@ def _money(value: Decimal) -> str:
 
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str | None):
-    element = etree.SubElement(parent, tag, {k.replace("_", "-"): v for k, v in attrs.items() if v})
+    values = {k.replace("_", "-"): NOT_XML.sub("", v) for k, v in attrs.items() if v}
+    element = etree.SubElement(parent, tag, values)
     if text is not None:
-        element.text = text
+        element.text = NOT_XML.sub("", text)
     return element
 
 

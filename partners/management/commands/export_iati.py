@@ -5,13 +5,12 @@ written whole or not at all (`-` writes to standard output)."""
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from partners.iati import iati_export
+from partners.iati import NoActivities, iati_export
 from partners.iati.schema import IatiInvalid
 from plans.models import Plan
 
@@ -28,11 +27,17 @@ class Command(BaseCommand):
     def handle(self, *args, file: str, **options) -> None:
         try:
             body = iati_export(Plan.objects.published())
+        except NoActivities as error:
+            raise CommandError(
+                "No plan is published: an IATI file needs at least one activity; nothing was "
+                "written."
+            ) from error
         except IatiInvalid as error:
             lines = "\n".join(error.errors[:20])
-            raise CommandError(f"The export does not validate; nothing was written.\n{lines}")
+            message = f"The export does not validate; nothing was written.\n{lines}"
+            raise CommandError(message) from error
         if file == "-":
-            sys.stdout.buffer.write(body)
+            self.stdout.write(body.decode("utf-8"), ending="")
             return
         path = Path(file)
         _write_whole(path, body)
