@@ -14,7 +14,7 @@ from rest_framework import exceptions
 from rest_framework.generics import GenericAPIView
 
 from crp_portal.api.renderers import JSONRenderer
-from crp_portal.api.schema import AutoSchema
+from crp_portal.api.schema import AutoSchema, ErrorSerializer
 from plans.api.filters import PlanFilter
 from plans.models import Plan
 
@@ -74,8 +74,14 @@ class IatiActivitiesView(GenericAPIView):
                 "in its original currency.",
             ),
             404: OpenApiResponse(
+                response=ErrorSerializer,
                 description="No published plan matches the filters (an IATI file holds at "
-                "least one activity)."
+                "least one activity).",
+            ),
+            503: OpenApiResponse(
+                response=ErrorSerializer,
+                description="The document would not validate: the server's IATI settings "
+                "need attention (logged).",
             ),
         },
     )

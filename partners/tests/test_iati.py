@@ -9,6 +9,7 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
+import yaml
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -398,4 +399,42 @@ def test_a_plan_recomputed_rollup_matches_the_budgets(api_client):
     budgets = _activity(_get(api_client), "recomputed").findall("budget")
     assert (
         sum(_money(b.findtext("value")) for b in budgets) == Decimal(required) == Decimal("30.30")
+    )
+
+
+def test_the_openapi_schema_declares_an_xml_string_and_describes_every_filter(tmp_path):
+    out = tmp_path / "schema.yaml"
+    call_command("spectacular", "--fail-on-warn", "--file", str(out))
+    operation = yaml.safe_load(out.read_text())["paths"][URL]["get"]
+    assert operation["responses"]["200"]["content"] == {
+        "application/xml": {"schema": {"type": "string"}}
+    }
+    names = {p["name"] for p in operation["parameters"]}
+    assert names == {"country", "region", "year", "kind", "status", "search", "donor"} | {
+        "strategic_objective",
+        "sector",
+        "plan_type",
+        "updated_since",
+    } | {"min_gap", "max_gap", "min_coverage", "max_coverage"}
+    assert all(p["description"] for p in operation["parameters"])
+    assert "application/json" in operation["responses"]["400"]["content"]
+
+
+def test_administrators_set_a_sectors_dac_code_of_five_digits(api_client, superuser):
+    tracking = Sector.objects.get(slug="displacement-tracking")
+    plan = PlanFactory(slug="tracked")
+    InterventionFactory(objective=ObjectiveFactory(plan=plan), sector=tracking)
+    api_client.force_authenticate(superuser)
+    url = f"/api/v1/sectors/{tracking.pk}/"
+    for bad in ("7201", "72O10", "720100"):
+        response = api_client.patch(url, {"dac_code": bad}, format="json")
+        assert response.status_code == 400 and "dac_code" in response.json(), bad
+    response = api_client.patch(url, {"dac_code": "72050"}, format="json")
+    assert response.status_code == 200 and response.json()["dac_code"] == "72050"
+    api_client.force_authenticate(None)
+    sector = _activity(_get(api_client), "tracked").find("sector")
+    assert (sector.get("vocabulary"), sector.get("code"), sector.get("percentage")) == (
+        "1",
+        "72050",
+        "100.00",
     )
