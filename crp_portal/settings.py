@@ -246,6 +246,12 @@ API_THROTTLE_RATES = {
     "anon": env("API_THROTTLE_ANON", default="120/min") or None,
     "partner": env("API_THROTTLE_PARTNER", default="1200/min") or None,
 }
+# The IATI export (issue 14, item 5): the reporting organisation's IATI identifier (each
+# activity's identifier is it + "-" + the plan's slug), its name and its IATI OrganisationType
+# code (40: multilateral). The defaults are for the demo: set the organisation's real ones.
+IATI_REPORTING_ORG_REF = env("IATI_REPORTING_ORG_REF", default="XI-IATI-CRPDEMO")
+IATI_REPORTING_ORG_NAME = env("IATI_REPORTING_ORG_NAME", default="CRP Portal demo organisation")
+IATI_REPORTING_ORG_TYPE = env("IATI_REPORTING_ORG_TYPE", default="40")
 SPECTACULAR_SETTINGS = {
     "TITLE": "CRP Portal API",
     # The docs' introduction page: auth, tokens, ETag/If-Match, limits, formats, sync.

@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from notifications import views as notification_views
+from partners.iati.api import IatiActivitiesView
 from plan_history.api import PlanAsOfView
 from public_pages import funding_views, plan_views
 
@@ -29,6 +30,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Before the v1 router include (issue 4), so that this path resolves here.
     path("api/v1/plans/<slug:slug>/as-of/", PlanAsOfView.as_view(), name="plan-as-of"),
+    # Issue 14, item 5: the IATI export; not a router list (one XML document, no trailing slash).
+    path("api/v1/iati/activities.xml", IatiActivitiesView.as_view(), name="iati-activities"),
     # Public pages for donors (issue 5)
     path("", plan_views.home, name="home"),
     path("plans/", include("public_pages.plan_urls")),

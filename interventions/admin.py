@@ -20,9 +20,9 @@ from .models import Intervention, PlanType, Sector
 
 @admin.register(Sector)
 class SectorAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "retired_on"]
+    list_display = ["name", "slug", "dac_code", "retired_on"]
     list_filter = ["retired_on"]
-    search_fields = ["name"]
+    search_fields = ["name", "dac_code"]
     prepopulated_fields = {"slug": ["name"]}
 
 

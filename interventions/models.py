@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,20 @@ class Sector(models.Model):
     name = models.CharField(max_length=120, unique=True)
     # Retired entries stay on the interventions that use them; new content cannot choose them.
     retired_on = models.DateField(null=True, blank=True)
+    # The IATI export's sector code (issue 14, item 5). Several sectors may share one DAC code;
+    # a sector without one is exported in the reporting organisation's own vocabulary (99).
+    # null, not "": the API shows "no code" as null like every other unknown (DESIGN).
+    dac_code = models.CharField(  # noqa: DJ001
+        _("DAC code"),
+        max_length=5,
+        null=True,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9]{5}\Z", _("Enter the 5-digit OECD DAC purpose code."))],
+        help_text=_(
+            "OECD DAC 5-digit purpose code (CRS), e.g. 72010; empty when none fits (the IATI "
+            "export then uses the organisation's own vocabulary)."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

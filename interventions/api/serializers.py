@@ -15,7 +15,7 @@ from plans.models import MAX_YEAR, MIN_YEAR, Country
 class SectorSerializer(serializers.ModelSerializer):
     class Meta:
         model = Sector
-        fields = ["id", "slug", "name", "retired_on"]
+        fields = ["id", "slug", "name", "dac_code", "retired_on"]
 
 
 class PlanTypeSerializer(serializers.ModelSerializer):

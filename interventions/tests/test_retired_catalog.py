@@ -181,7 +181,12 @@ def test_the_admin_refuses_a_retired_strategic_objective_with_the_same_message(a
 
 def test_the_admin_refuses_a_retired_sector_and_a_move_into_a_later_plan(admin_client):
     sector = _retire(Sector, slug="protection")
-    intervention = InterventionFactory(objective=ObjectiveFactory(plan=_draft(2020)))
+    # Another sector named, not the factory's turn: that could be Protection itself, and then
+    # choosing it would change nothing (it failed so after other tests made interventions).
+    intervention = InterventionFactory(
+        objective=ObjectiveFactory(plan=_draft(2020)),
+        sector=Sector.objects.get(slug="health-support"),
+    )
     response = _admin_post(
         admin_client, "interventions_intervention", intervention, sector=sector.pk
     )
