@@ -125,7 +125,10 @@ def test_a_generated_client_enters_an_ethiopia_sized_plan_and_reads_its_figures(
     from_api = {
         name: importlib.import_module(f"{api.__name__}.{group}.{name}")
         for group, names in {
-            "plans": ("plans_create", "plans_retrieve", "plans_submit", "plans_publish"),
+            "plans": (
+                *("plans_create", "plans_retrieve", "plans_list", "plans_partial_update"),
+                *("plans_submit", "plans_publish"),
+            ),
             "objectives": ("objectives_create",),
             "interventions": ("interventions_create",),
             "sectors": ("sectors_list",),
@@ -202,7 +205,7 @@ def test_a_generated_client_enters_an_ethiopia_sized_plan_and_reads_its_figures(
         objective = ok(
             from_api["objectives_create"].sync_detailed(
                 client=editor,
-                body=models.ObjectiveWriteRequest(
+                body=models.ObjectiveCreateRequest(
                     plan=slug,
                     strategic_objective=number,
                     people_description=f"People of strategic objective {number}.",
@@ -222,7 +225,7 @@ def test_a_generated_client_enters_an_ethiopia_sized_plan_and_reads_its_figures(
             intervention = ok(
                 from_api["interventions_create"].sync_detailed(
                     client=editor,
-                    body=models.InterventionWriteRequest(
+                    body=models.InterventionCreateRequest(
                         objective=objective.id,
                         title=f"Intervention {n}",
                         position=n,
@@ -363,3 +366,29 @@ def test_a_generated_client_enters_an_ethiopia_sized_plan_and_reads_its_figures(
     # 2 catalog reads, 1 plan, 4 objectives, 13 interventions, 1 read for the ETag, submit,
     # publish, 1 donor, 2 rates, 3 contributions.
     assert entered == 2 + 1 + 4 + 13 + 1 + 1 + 1 + 1 + 2 + 3
+
+    # The bodies of 412 and 428 parse as the schema says, with the client's own models.
+    patch = from_api["plans_partial_update"]
+    edit = models.PatchedPlanWriteRequest(vision_statement="Changed by a partner.")
+    stale = patch.sync_detailed(slug, client=editor, body=edit, if_match=draft.headers["ETag"])
+    assert stale.status_code == 412 and isinstance(stale.parsed, models.PreconditionFailed)
+    current = int(published.headers["ETag"].split("-")[0].strip('"v'))
+    assert stale.parsed.your_version < current
+    assert stale.parsed.current_version == current and stale.parsed.changed_by == "reviewer-eth"
+    foreign = patch.sync_detailed(slug, client=editor, body=edit, if_match='"not-ours"')
+    assert foreign.status_code == 412 and isinstance(foreign.parsed, models.PreconditionFailed)
+    assert foreign.parsed.detail and isinstance(
+        foreign.parsed.your_version, client_package.types.Unset
+    )
+    missing = patch.sync_detailed(slug, client=editor, body=edit, if_match="")
+    assert missing.status_code == 428 and isinstance(missing.parsed, models.PreconditionRequired)
+    assert missing.parsed.current_version == current
+
+    # Money filters are decimal strings, as the money they compare with.
+    listing = from_api["plans_list"]
+    gap = expected["funding_gap"]
+    assert [p.slug for p in listing.sync(client=public, min_gap=gap).results] == [slug]
+    above = _money(Decimal(gap) + CENT)
+    assert listing.sync(client=public, min_gap=above).results == []
+    coverage = expected["coverage_percent"]
+    assert [p.slug for p in listing.sync(client=public, max_coverage=coverage).results] == [slug]
