@@ -68,7 +68,8 @@ def pytest_configure(config):
 
 
 def pytest_terminal_summary(terminalreporter):
-    """The fault tests' recovery times (record_property("recovery", ...)), also under xdist."""
+    """The fault tests' recovery times (record_property("recovery", ...)) and the generated
+    client's request count (record_property("requests", ...)), also under xdist."""
     lines = [
         value
         for reports in terminalreporter.stats.values()
@@ -81,6 +82,18 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("fault recovery times")
         for line in lines:
             terminalreporter.write_line(f"recovery: {line}")
+    counts = [
+        value
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if getattr(report, "when", None) == "call"
+        for name, value in getattr(report, "user_properties", ())
+        if name == "requests"
+    ]
+    if counts:  # crp_portal/tests/test_generated_client.py: a plan entered through the API
+        terminalreporter.section("API request counts")
+        for line in counts:
+            terminalreporter.write_line(line)
 
 
 def require(condition: bool, why: str) -> None:

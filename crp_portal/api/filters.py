@@ -55,7 +55,26 @@ class IdMultipleChoiceFilter(filters.ModelMultipleChoiceFilter):
     field_class = _IdsField
 
 
+# Money and percentages travel as decimal strings, as in the bodies: a client typed `number`
+# sends floats (0.1 + 0.2 → "0.30000000000000004", a 400; 1e16 → "1e+16"), never cents.
+MONEY_PARAMETER = {
+    "type": "string",
+    "format": "decimal",
+    "pattern": r"^\d{1,14}(\.\d{1,2})?$",
+    "example": "250000.00",
+}
+PERCENT_PARAMETER = {
+    "type": "string",
+    "format": "decimal",
+    "pattern": r"^\d{1,7}(\.\d{1,2})?$",
+    "example": "50.00",
+}
+
+
+@extend_schema_field(MONEY_PARAMETER)
 class MoneyFilter(filters.NumberFilter):
+    """USD, at least 0, with up to 2 decimals (up to 14 whole digits: the money bound)."""
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", Decimal("0"))
         kwargs.setdefault("max_digits", 16)
@@ -63,7 +82,10 @@ class MoneyFilter(filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field(PERCENT_PARAMETER)
 class PercentFilter(filters.NumberFilter):
+    """A percentage, at least 0, with up to 2 decimals (over-funding exceeds 100)."""
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", Decimal("0"))
         kwargs.setdefault("max_digits", 9)

@@ -41,13 +41,26 @@ class ChangeSerializer(serializers.Serializer):
     your_value = serializers.JSONField(help_text="The value you sent (not saved).")
 
 
-class PreconditionFailedSerializer(ErrorSerializer):
-    """412: someone saved a newer version since you read it; nothing was written."""
+# Absent from the 412 of an If-Match that names no ETag this API gave (the body is `detail`).
+NOT_A_TAG = " Absent when If-Match was not an ETag of this API (only `detail` then)."
 
-    your_version = serializers.IntegerField(help_text="The version your If-Match named.")
-    current_version = serializers.IntegerField(help_text="The resource's version now.")
-    changed_by = serializers.CharField(help_text="Who saved the newer version.")
-    changes = ChangeSerializer(many=True, help_text="What they changed since your version.")
+
+class PreconditionFailedSerializer(ErrorSerializer):
+    """412: someone saved a newer version since you read it, or If-Match named no ETag of this
+    API; nothing was written."""
+
+    your_version = serializers.IntegerField(
+        required=False, help_text="The version your If-Match named." + NOT_A_TAG
+    )
+    current_version = serializers.IntegerField(
+        required=False, help_text="The resource's version now." + NOT_A_TAG
+    )
+    changed_by = serializers.CharField(
+        required=False, help_text="Who saved the newer version." + NOT_A_TAG
+    )
+    changes = ChangeSerializer(
+        many=True, required=False, help_text="What they changed since your version." + NOT_A_TAG
+    )
 
 
 VALIDATION_ERROR = {
@@ -67,7 +80,8 @@ ERRORS = {
     "403": "You may not do this (the message says why).",
     "404": "No such resource among those you may see.",
     "412": "Someone else saved a newer version since you read it: nothing was written; "
-    "`changes` lists what they changed (field, their value, your value).",
+    "`changes` lists what they changed (field, their value, your value). Also when If-Match "
+    "is not an ETag this API answered with (GET the resource first).",
     "415": "The body is not JSON: writes take `application/json` only.",
     "428": "If-Match is missing: nothing was written. GET the resource and send its ETag.",
     "429": "Too many requests: wait `Retry-After` seconds (limits per minute: anonymous "
@@ -84,8 +98,46 @@ ERROR_BODIES = {
 }
 
 
+ETAG = {
+    "schema": {"type": "string"},
+    "description": "The answer's tag: send it as If-None-Match to get a 304 while the body is "
+    "unchanged. Not on streamed CSV/HXL exports.",
+}
+VERSIONED_ETAG = {
+    "schema": {"type": "string", "pattern": r'^"v\d+-[0-9a-f]+"$'},
+    "description": 'The resource\'s tag, `"v<version>-<digest>"`: send it as If-Match with the '
+    "next write (PATCH, DELETE, a workflow step), or as If-None-Match to get a 304 while the "
+    "body is unchanged. Not on streamed CSV/HXL exports.",
+}
+LAST_MODIFIED = {
+    "schema": {"type": "string"},
+    "description": "When what the answer shows last changed (HTTP date): send it as "
+    "If-Modified-Since to get a 304. Absent when nothing dates it (e.g. an empty list).",
+}
+
+
 class AutoSchema(SpectacularAutoSchema):
     """drf-spectacular's AutoSchema with the project's rules (see the module docstring)."""
+
+    def _map_basic_serializer(self, serializer, direction):
+        mapped = super()._map_basic_serializer(serializer, direction)
+        # A component's words are its own class's docstring, never one inherited from a base
+        # (WriteSerializer's "Validates a POST or PATCH body", FiguresMixin's "five figures").
+        cls = serializer if isinstance(serializer, type) else type(serializer)
+        if not cls.__dict__.get("__doc__") and "description" in mapped:
+            del mapped["description"]
+        return mapped
+
+    def _get_response_headers_for_code(self, status_code, direction="response"):
+        headers = super()._get_response_headers_for_code(status_code, direction)
+        if str(status_code) in ("200", "201") and self.method != "DELETE":
+            # One resource of a versioned kind (not a list of them) carries its version.
+            one = self.method != "GET" or "{" in self.path
+            versioned = one and hasattr(self.view, "etag_version")
+            headers.setdefault("ETag", VERSIONED_ETAG if versioned else ETAG)
+            if self.method == "GET":
+                headers.setdefault("Last-Modified", LAST_MODIFIED)
+        return headers
 
     def _is_public_read(self) -> bool:
         if self.method not in permissions.SAFE_METHODS:
@@ -178,6 +230,9 @@ class AutoSchema(SpectacularAutoSchema):
 def field_description(field) -> str:
     """A field's words: the shared table, else its model field's help text or verbose name."""
     name = getattr(field, "field_name", "") or ""
+    if not name:  # the child of a list field: its items
+        parent = getattr(getattr(field, "parent", None), "field_name", "") or ""
+        return f"One of the {parent.replace('_', ' ')}." if parent else "One item."
     if name in FIELD_DESCRIPTIONS:
         return FIELD_DESCRIPTIONS[name]
     model = getattr(getattr(field.parent, "Meta", None), "model", None)

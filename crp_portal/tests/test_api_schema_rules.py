@@ -126,6 +126,83 @@ def test_the_introduction_covers_auth_tokens_versions_limits_formats_and_sync(sp
         assert words in intro, words
 
 
+MONEY_PARAMETERS = {"min_gap", "max_gap", "min_amount_usd", "max_amount_usd"}
+PERCENT_PARAMETERS = {"min_coverage", "max_coverage"}
+
+
+def test_money_and_percent_filters_are_decimal_strings_as_the_money_they_compare(spec):
+    seen = set()
+    for path, _method, operation in _operations(spec):
+        for parameter in operation.get("parameters", []):
+            if parameter["name"] in MONEY_PARAMETERS | PERCENT_PARAMETERS:
+                seen.add(parameter["name"])
+                schema = parameter["schema"]
+                assert (schema["type"], schema["format"]) == ("string", "decimal"), (path, schema)
+    assert seen == MONEY_PARAMETERS | PERCENT_PARAMETERS
+
+
+def test_money_filters_take_what_their_pattern_allows_and_refuse_floats_beyond_cents(
+    spec, api_client
+):
+    import re
+
+    listing = spec["paths"]["/api/v1/plans/"]["get"]["parameters"]
+    pattern = next(p for p in listing if p["name"] == "min_gap")["schema"]["pattern"]
+    for value in ("0", "250000", "250000.5", "99999999999999.99"):
+        assert re.match(pattern, value)
+        assert api_client.get("/api/v1/plans/", {"min_gap": value}).status_code == 200, value
+    for value in ("0.30000000000000004", "-1"):
+        assert not re.match(pattern, value)
+        response = api_client.get("/api/v1/plans/", {"min_gap": value})
+        assert response.status_code == 400 and "min_gap" in response.json(), value
+
+
+def test_create_bodies_require_what_the_create_requires(spec):
+    bodies = {
+        "/api/v1/objectives/": {"plan", "strategic_objective"},
+        "/api/v1/interventions/": {"objective", "title"},
+        "/api/v1/plans/": {"title", "slug", "start_year", "end_year", "countries"},
+    }
+    schemas = spec["components"]["schemas"]
+    for path, required in bodies.items():
+        body = spec["paths"][path]["post"]["requestBody"]
+        assert body.get("required") is True, path
+        ref = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+        assert set(schemas[ref]["required"]) == required, (path, ref)
+
+
+def test_answers_declare_their_etag_and_writes_take_if_match(spec):
+    for path, method, operation in _operations(spec):
+        for code, response in operation["responses"].items():
+            if code in ("200", "201") and method != "delete":
+                assert "ETag" in response.get("headers", {}), (method, path, code)
+    plan = spec["paths"]["/api/v1/plans/{slug}/"]
+    assert "Last-Modified" in plan["get"]["responses"]["200"]["headers"]
+    assert plan["patch"]["responses"]["200"]["headers"]["ETag"]["description"].startswith(
+        "The resource's tag"
+    )
+    for path, method in (
+        ("/api/v1/plans/{slug}/", "patch"),
+        ("/api/v1/plans/{slug}/publish/", "post"),
+        ("/api/v1/objectives/{id}/", "patch"),
+        ("/api/v1/interventions/{id}/", "patch"),
+        ("/api/v1/contributions/{id}/", "patch"),
+        ("/api/v1/contributions/{id}/", "delete"),
+    ):
+        parameters = spec["paths"][path][method]["parameters"]
+        if_match = [p for p in parameters if p["name"] == "If-Match"]
+        assert if_match and if_match[0]["in"] == "header" and if_match[0]["required"], path
+
+
+def test_components_describe_themselves_never_with_a_base_class_docstring(spec):
+    inherited = ("Validates a POST or PATCH body", "The five funding figures")
+    for name, component in spec["components"]["schemas"].items():
+        assert not component.get("description", "").startswith(inherited), name
+    failed = spec["components"]["schemas"]["PreconditionFailed"]
+    # A 412 for an If-Match that is no ETag of this API says only `detail`.
+    assert failed["required"] == ["detail"]
+
+
 def test_format_json_leaves_plan_urls_whole(api_client):
     from plans.models import Plan
     from plans.tests.factories import PlanFactory

@@ -91,7 +91,9 @@ class ContributionWriteSerializer(WriteSerializer):
 
     read_only_names = tuple(ContributionSerializer.Meta.fields)
 
-    donor = serializers.PrimaryKeyRelatedField(queryset=Donor.objects.all())
+    donor = serializers.PrimaryKeyRelatedField(
+        queryset=Donor.objects.all(), help_text="The donor's id (/api/v1/donors/)."
+    )
     plan = serializers.SlugRelatedField(slug_field="slug", queryset=Plan.objects.all())
     objective = serializers.IntegerField(min_value=1, allow_null=True, required=False)
     intervention = serializers.IntegerField(min_value=1, allow_null=True, required=False)
@@ -105,7 +107,13 @@ class ContributionWriteSerializer(WriteSerializer):
     # The rate the donor's agreement fixed; only for those who may set exchange rates (else a
     # 400 on this field). Left out: the rate in force on `contributed_on`.
     units_per_usd = serializers.DecimalField(
-        max_digits=20, decimal_places=8, required=False, coerce_to_string=True
+        max_digits=20,
+        decimal_places=8,
+        required=False,
+        coerce_to_string=True,
+        help_text="The agreement's rate, units of the currency per US dollar (up to 8 "
+        "decimals); only for those who may set exchange rates. Left out: the rate in force on "
+        "`contributed_on`.",
     )
 
     def __init__(self, *args, plans=None, **kwargs):

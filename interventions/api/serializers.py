@@ -33,7 +33,12 @@ class ActivitySerializer(serializers.ModelSerializer):
 class RequirementSerializer(serializers.ModelSerializer):
     """Money the intervention needs in one year (typed by the editor; never computed)."""
 
-    funding_required = MoneyField(source="amount_usd", read_only=True)
+    funding_required = MoneyField(
+        source="amount_usd",
+        read_only=True,
+        help_text='USD needed that year, a string with 2 decimals (e.g. "125000.50"); a year '
+        "not yet costed has no row.",
+    )
 
     class Meta:
         model = Requirement
@@ -41,6 +46,9 @@ class RequirementSerializer(serializers.ModelSerializer):
 
 
 class NestedInterventionSerializer(FiguresMixin, serializers.ModelSerializer):
+    """An intervention inside a plan's detail: activities, yearly requirements and its funding
+    figures."""
+
     sector = NamedRefSerializer(read_only=True, allow_null=True)
     country = serializers.SlugRelatedField(
         slug_field="iso3",
@@ -124,6 +132,8 @@ class InterventionSerializer(NestedInterventionSerializer):
 
 
 class RequirementWriteSerializer(WriteSerializer):
+    """Money the intervention needs in one year of its plan, as the editor types it."""
+
     read_only_names = tuple(RequirementSerializer.Meta.fields)
 
     year = serializers.IntegerField(min_value=MIN_YEAR, max_value=MAX_YEAR)
@@ -133,6 +143,7 @@ class RequirementWriteSerializer(WriteSerializer):
         decimal_places=2,
         min_value=0,
         coerce_to_string=True,
+        help_text='USD needed that year, a string with up to 2 decimals (e.g. "125000.50").',
         error_messages={
             "max_digits": money_bound_message(),
             "max_whole_digits": money_bound_message(),
@@ -146,17 +157,35 @@ class InterventionWriteSerializer(WriteSerializer):
 
     read_only_names = (*InterventionSerializer.Meta.fields, *FIGURES)
 
-    objective = serializers.IntegerField(min_value=1, required=False)
+    objective = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="The id of the objective it is under (PATCH: moves it there, with its "
+        "earmarked contributions).",
+    )
     title = serializers.CharField(max_length=300, required=False)
     position = serializers.IntegerField(min_value=0, max_value=32767, required=False)
     sector = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Sector.objects.all(), allow_null=True, required=False
+        slug_field="slug",
+        queryset=Sector.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="The slug of its sector (/api/v1/sectors/); null for none.",
     )
     plan_types = serializers.SlugRelatedField(
-        slug_field="slug", queryset=PlanType.objects.all(), many=True, required=False
+        slug_field="slug",
+        queryset=PlanType.objects.all(),
+        many=True,
+        required=False,
+        help_text="Slugs of the plan types it is part of (/api/v1/plan-types/).",
     )
     country = serializers.SlugRelatedField(
-        slug_field="iso3", queryset=Country.objects.all(), allow_null=True, required=False
+        slug_field="iso3",
+        queryset=Country.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="ISO3 code of the country it is in, one of its plan's; null: the plan as a "
+        "whole.",
     )
     narrative = serializers.CharField(max_length=20000, allow_blank=True, required=False)
     people_targeted = serializers.IntegerField(
@@ -166,3 +195,13 @@ class InterventionWriteSerializer(WriteSerializer):
         child=serializers.CharField(max_length=5000), max_length=200, required=False
     )
     requirements = RequirementWriteSerializer(many=True, required=False)
+
+
+class InterventionCreateSerializer(InterventionWriteSerializer):
+    """What an editor sends to add an intervention (POST): its objective and title are
+    required; activities and requirements are its first ones."""
+
+    objective = serializers.IntegerField(
+        min_value=1, help_text="The id of the objective it is under."
+    )
+    title = serializers.CharField(max_length=300, help_text="The title.")

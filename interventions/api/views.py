@@ -19,6 +19,7 @@ from plans.api.catalog_writes import CatalogWritesMixin
 
 from .filters import InterventionFilter
 from .serializers import (
+    InterventionCreateSerializer,
     InterventionSerializer,
     InterventionWriteSerializer,
     PlanTypeSerializer,
@@ -75,7 +76,9 @@ def _objective(objective_id: int, user) -> Objective:
 
 @extend_schema_view(
     list=extend_schema(parameters=[FORMAT_PARAMETER]),
-    create=extend_schema(request=InterventionWriteSerializer, responses=InterventionSerializer),
+    create=extend_schema(
+        request=InterventionCreateSerializer, responses={201: InterventionSerializer}
+    ),
     partial_update=extend_schema(
         request=InterventionWriteSerializer,
         responses={200: InterventionSerializer, **PRECONDITION_RESPONSES},
@@ -121,7 +124,10 @@ class InterventionViewSet(
         )
 
     def _write(self, request, intervention: Intervention | None):
-        data = InterventionWriteSerializer(data=request.data, partial=intervention is not None)
+        if intervention is None:
+            data = InterventionCreateSerializer(data=request.data)
+        else:
+            data = InterventionWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         if "objective" in fields:

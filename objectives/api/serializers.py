@@ -67,17 +67,24 @@ class NestedObjectiveSerializer(FiguresMixin, serializers.ModelSerializer):
 
 
 class ObjectiveWriteSerializer(WriteSerializer):
-    """What an editor sends to create (plan and strategic_objective required) or change one."""
+    """What an editor sends to change an objective (PATCH, with If-Match)."""
 
     read_only_names = (*NestedObjectiveSerializer.Meta.fields, *FIGURES)
 
     plan = serializers.SlugField(max_length=64, required=False)
     strategic_objective = serializers.SlugRelatedField(
-        slug_field="number", queryset=StrategicObjective.objects.all(), required=False
+        slug_field="number",
+        queryset=StrategicObjective.objects.all(),
+        required=False,
+        help_text="The number of the strategic objective it serves (/api/v1/strategic-objectives/).",
     )
     people_description = serializers.CharField(max_length=5000, allow_blank=True, required=False)
     target_groups = serializers.SlugRelatedField(
-        slug_field="slug", queryset=TargetGroup.objects.all(), many=True, required=False
+        slug_field="slug",
+        queryset=TargetGroup.objects.all(),
+        many=True,
+        required=False,
+        help_text="Slugs of its primary target groups (/api/v1/target-groups/).",
     )
     narrative = serializers.CharField(max_length=20000, allow_blank=True, required=False)
     people_targeted = serializers.IntegerField(
@@ -85,4 +92,16 @@ class ObjectiveWriteSerializer(WriteSerializer):
     )
     entities_targeted = serializers.IntegerField(
         min_value=0, max_value=2_147_483_647, allow_null=True, required=False
+    )
+
+
+class ObjectiveCreateSerializer(ObjectiveWriteSerializer):
+    """What an editor sends to add an objective to a plan (POST): the plan and the strategic
+    objective are required."""
+
+    plan = serializers.SlugField(max_length=64, help_text="The plan's slug.")
+    strategic_objective = serializers.SlugRelatedField(
+        slug_field="number",
+        queryset=StrategicObjective.objects.all(),
+        help_text="The number of the strategic objective it serves (/api/v1/strategic-objectives/).",
     )

@@ -18,6 +18,7 @@ from plans.models import Plan
 
 from .filters import ObjectiveFilter
 from .serializers import (
+    ObjectiveCreateSerializer,
     ObjectiveSerializer,
     ObjectiveWriteSerializer,
     StrategicObjectiveSerializer,
@@ -56,7 +57,7 @@ OBJECTIVE_COLUMNS = [
 
 @extend_schema_view(
     list=extend_schema(parameters=[FORMAT_PARAMETER]),
-    create=extend_schema(request=ObjectiveWriteSerializer, responses=ObjectiveSerializer),
+    create=extend_schema(request=ObjectiveCreateSerializer, responses={201: ObjectiveSerializer}),
     partial_update=extend_schema(
         request=ObjectiveWriteSerializer,
         responses={200: ObjectiveSerializer, **PRECONDITION_RESPONSES},
@@ -103,12 +104,9 @@ class ObjectiveViewSet(
         return self.versioned_response(objective, body, status=status_code)
 
     def create(self, request, *args, **kwargs):
-        data = ObjectiveWriteSerializer(data=request.data)
+        data = ObjectiveCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        missing = [name for name in ("plan", "strategic_objective") if name not in fields]
-        if missing:
-            raise ValidationError({name: _("This field is required.") for name in missing})
         plan = Plan.objects.visible_to(request.user).filter(slug=fields.pop("plan")).first()
         if plan is None:
             raise ValidationError({"plan": _("No plan with this code.")})
