@@ -53,7 +53,11 @@ def _generate(schema_url: str, where: Path):
     with urllib.request.urlopen(schema_url, timeout=30) as response:
         schema.write_bytes(response.read())
     config = where / "config.yaml"
-    config.write_text("post_hooks: []\n")  # no ruff/black run on the output; no network
+    # No ruff/black run on the output (no network). The generator knows no XML: a partner's client
+    # takes the IATI document (application/xml) as bytes, to parse with their own XML library.
+    config.write_text(
+        "post_hooks: []\ncontent_type_overrides:\n  application/xml: application/octet-stream\n"
+    )
     done = subprocess.run(
         [
             *(str(binary), "generate", "--path", str(schema)),
