@@ -69,7 +69,8 @@ def pytest_configure(config):
 
 def pytest_terminal_summary(terminalreporter):
     """The fault tests' recovery times (record_property("recovery", ...)) and the generated
-    client's request count (record_property("requests", ...)), also under xdist."""
+    client's request count (record_property("api_requests", ...); the fault tests' "requests" is
+    their own count), also under xdist."""
     lines = [
         value
         for reports in terminalreporter.stats.values()
@@ -88,7 +89,7 @@ def pytest_terminal_summary(terminalreporter):
         for report in reports
         if getattr(report, "when", None) == "call"
         for name, value in getattr(report, "user_properties", ())
-        if name == "requests"
+        if name == "api_requests"
     ]
     if counts:  # crp_portal/tests/test_generated_client.py: a plan entered through the API
         terminalreporter.section("API request counts")

@@ -367,7 +367,7 @@ def test_a_generated_client_enters_an_ethiopia_sized_plan_and_reads_its_figures(
     assert first.people_targeted is None
 
     record_property(
-        "requests",
+        "api_requests",
         "an Ethiopia-sized plan (2 years, 4 objectives, 13 interventions) through the generated "
         f"client: {to_published} requests from the first POST to published, {entered} with the "
         "catalog reads, a donor, 2 exchange rates and 3 contributions",
