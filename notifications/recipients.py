@@ -16,8 +16,6 @@ def _holders(plan: Plan, role: str, *, by_region: bool) -> QuerySet:
     covers = Q(countries__in=countries)
     if by_region:
         covers |= Q(regions__countries__in=countries)
-    if role == Role.FUNDING_OFFICER:
-        covers |= Q(all_countries=True)
     assignments = RoleAssignment.objects.filter(covers, role=role).values("user")
     return get_user_model().objects.filter(pk__in=assignments)
 
