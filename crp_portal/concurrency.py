@@ -8,6 +8,7 @@ admin (plans.admin_writes) and the partner API (crp_portal.api_concurrency) show
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 # Bookkeeping fields every save changes; showing them as "changes" would only hide the real ones.
-NOT_CONTENT = {"version", "updated_at", "created_at", "rollup_dirty_since", "funding_updated_at"}
+NOT_CONTENT = {
+    "version",
+    "updated_at",
+    "created_at",
+    "changed_at",
+    "rollup_dirty_since",
+    "funding_updated_at",
+}
 
 
 @dataclass(frozen=True)
@@ -220,11 +228,12 @@ def version_check(
         )
 
 
-def version_next(row: models.Model, *, reason: str) -> None:
+def version_next(row: models.Model, *, reason: str, also: Iterable[str] = ()) -> None:
     """Record the next version of a row locked by the caller, in its history with `reason`.
     Plan content edits call it before writing the content (plans.services.plan_content_lock,
     the admin's objective and intervention pages), so the history can tell what a row was at
-    any version (changed_fields_since)."""
+    any version (changed_fields_since). `also`: fields the caller set on the row that belong to
+    the same record (a plan's "last updated" date)."""
     row.version += 1
     row._change_reason = reason
-    row.save(update_fields=["version", "updated_at"])
+    row.save(update_fields=["version", "updated_at", *also])

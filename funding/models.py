@@ -14,7 +14,15 @@ from django.utils.translation import gettext_lazy as _
 from interventions.models import Intervention
 from objectives.models import Objective
 from plans.history_records import ChangedHistoricalRecords as HistoricalRecords
-from plans.models import MAX_YEAR, MIN_YEAR, Country, Plan, TimeStampedModel, year_outside_period
+from plans.models import (
+    MAX_YEAR,
+    MIN_YEAR,
+    ChangeStampedModel,
+    Country,
+    Plan,
+    TimeStampedModel,
+    year_outside_period,
+)
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 ZERO = Decimal("0.00")
@@ -113,7 +121,7 @@ class Requirement(TimeStampedModel):
             raise year_outside_period(year=self.year, plan=plan)
 
 
-class Donor(TimeStampedModel):
+class Donor(ChangeStampedModel, TimeStampedModel):
     """A government, multilateral, pooled fund or private donor."""
 
     class Kind(models.TextChoices):
@@ -136,7 +144,7 @@ class Donor(TimeStampedModel):
         return self.name
 
 
-class ExchangeRate(TimeStampedModel):
+class ExchangeRate(ChangeStampedModel, TimeStampedModel):
     """Units of a currency per USD in force from a date (CHF 0.999 means 1 USD = 0.999 CHF)."""
 
     currency = models.ForeignKey(Currency, on_delete=models.PROTECT, related_name="rates")
@@ -168,7 +176,7 @@ class ContributionQuerySet(models.QuerySet):
         return self.filter(status=self.model.Status.PLEDGED)
 
 
-class Contribution(TimeStampedModel):
+class Contribution(ChangeStampedModel, TimeStampedModel):
     """Money from a donor to a plan, optionally earmarked to one of its objectives or interventions.
 
     `objective` is filled whenever `intervention` is, so that a contribution counts at its

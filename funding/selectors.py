@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import Q, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models import DecimalField, F, Q, Sum, Value, Window
+from django.db.models.functions import Coalesce, ExtractYear
 
 from interventions.models import Sector
 from objectives.models import Objective, StrategicObjective
@@ -274,3 +275,83 @@ def group_figures(dimension: str) -> list[Group]:
             {}, _group_money(contributions, "donor", costed), labels, with_required=False
         )
     raise ValueError(f"unknown dimension {dimension!r}")
+
+
+# --- Who gave what to one plan (its page and downloads) --------------------------------------
+
+
+def usage_year():
+    """The year of its plan a contribution is for, as a database expression. For now the year of
+    its date; the usage years of contributions (DESIGN, second round) replace this one line."""
+    return ExtractYear("contributed_on")
+
+
+@dataclass(frozen=True)
+class DonorGiving:
+    """One donor's contributions to a plan, with their totals (computed by the database)."""
+
+    donor_id: int
+    name: str
+    received: Decimal
+    pledged: Decimal
+    contributions: list[Contribution]
+
+
+@dataclass(frozen=True)
+class PlanDonors:
+    """Every counted and pledged contribution of a plan, grouped by donor, with totals."""
+
+    donors: list[DonorGiving]
+    received: Decimal
+    pledged: Decimal
+
+
+def _window_sum(condition: Q, *partition: str):
+    """Σ amount_usd of the rows meeting `condition` in each row's partition (all rows: none)."""
+    return Coalesce(
+        Window(
+            Sum("amount_usd", filter=condition),
+            partition_by=[F(p) for p in partition] or None,
+        ),
+        Value(ZERO),
+        output_field=DecimalField(max_digits=24, decimal_places=2),
+    )
+
+
+def plan_donors(*, plan: Plan, year: int | None = None) -> PlanDonors:
+    """Who gave what to a plan (or for one year of it): every contribution with its donor,
+    status, date, the year it is for (`year_for`), original amount and currency and USD; donors
+    ordered by received, then pledged money, then name. One query, whatever the number of
+    contributions and donors: the donors' and the plan's totals are window sums over the rows,
+    so they are computed by the database from exactly the rows listed."""
+    rows = Contribution.objects.filter(plan=plan).annotate(year_for=usage_year())
+    if year is not None:
+        rows = rows.filter(year_for=year)
+    rows = (
+        rows.select_related("donor", "currency", "objective__strategic_objective", "intervention")
+        .annotate(
+            donor_received=_window_sum(_RECEIVED, "donor_id"),
+            donor_pledged=_window_sum(_PLEDGED, "donor_id"),
+            plan_received=_window_sum(_RECEIVED),
+            plan_pledged=_window_sum(_PLEDGED),
+        )
+        .order_by(
+            "-donor_received", "-donor_pledged", "donor__name", "donor_id", "contributed_on", "pk"
+        )
+    )
+    donors: list[DonorGiving] = []
+    received, pledged = ZERO, ZERO
+    for contribution in rows:
+        received, pledged = contribution.plan_received, contribution.plan_pledged
+        if not donors or donors[-1].donor_id != contribution.donor_id:
+            donors.append(
+                DonorGiving(
+                    donor_id=contribution.donor_id,
+                    name=contribution.donor.name,
+                    received=contribution.donor_received,
+                    pledged=contribution.donor_pledged,
+                    contributions=[],
+                )
+            )
+        donors[-1].contributions.append(contribution)
+    return PlanDonors(donors=donors, received=received, pledged=pledged)

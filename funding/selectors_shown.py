@@ -186,3 +186,15 @@ def _earmarked_groups(put, dimension: str, plan_money: dict, rows) -> None:
             "",
             Figures(required=unspecified_required, received=received, pledged=pledged),
         )
+
+
+def not_specified(*, whole: Figures, parts: list[Figures]) -> Figures | None:
+    """Money of a scope not earmarked to any of its parts (a plan's objectives, an objective's
+    interventions): the "not specified" line that makes the parts add up to the whole, from the
+    same stored rollups the page shows. None when every cent is earmarked. It needs nothing: a
+    requirement is always an intervention's."""
+    received = whole.received - sum((p.received for p in parts), ZERO)
+    pledged = whole.pledged - sum((p.pledged for p in parts), ZERO)
+    if not received and not pledged:
+        return None
+    return _money_only(received, pledged)

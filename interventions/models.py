@@ -8,10 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from objectives.models import Objective
 from plans.history_records import ChangedHistoricalRecords as HistoricalRecords
-from plans.models import Country, Plan, TimeStampedModel
+from plans.models import ChangeStampedModel, Country, Plan, TimeStampedModel
 
 
-class Sector(models.Model):
+class Sector(ChangeStampedModel):
     """A thematic area, e.g. "Mental health and psychosocial support"."""
 
     slug = models.SlugField(max_length=80, unique=True)
@@ -40,7 +40,7 @@ class Sector(models.Model):
         return self.name
 
 
-class PlanType(models.Model):
+class PlanType(ChangeStampedModel):
     """A tag shown as "Plan types" on an intervention (e.g. within an inter-agency HRP)."""
 
     slug = models.SlugField(max_length=80, unique=True)
@@ -63,7 +63,7 @@ class InterventionQuerySet(models.QuerySet):
         return self.filter(objective__plan__in=Plan.objects.editable_by(user))
 
 
-class Intervention(TimeStampedModel):
+class Intervention(ChangeStampedModel, TimeStampedModel):
     """One line of work under an objective; its requirements are the only typed money."""
 
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="interventions")

@@ -8,10 +8,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from plans.history_records import ChangedHistoricalRecords as HistoricalRecords
-from plans.models import Plan, TimeStampedModel
+from plans.models import ChangeStampedModel, Plan, TimeStampedModel
 
 
-class StrategicObjective(models.Model):
+class StrategicObjective(ChangeStampedModel):
     """A numbered entry of the organisation's catalog. Retired, never renumbered."""
 
     number = models.PositiveSmallIntegerField(unique=True, validators=[MinValueValidator(1)])
@@ -28,7 +28,7 @@ class StrategicObjective(models.Model):
         return f"{self.number}. {self.title}"
 
 
-class TargetGroup(models.Model):
+class TargetGroup(ChangeStampedModel):
     """A primary target group, e.g. "Internally displaced persons"."""
 
     slug = models.SlugField(max_length=64, unique=True)
@@ -49,7 +49,7 @@ class ObjectiveQuerySet(models.QuerySet):
         return self.filter(plan__in=Plan.objects.editable_by(user))
 
 
-class Objective(TimeStampedModel):
+class Objective(ChangeStampedModel, TimeStampedModel):
     """One plan's objective under a strategic objective, with its own people-targeted figure."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="objectives")

@@ -57,7 +57,8 @@ class ApiToken(models.Model):
 
 class Deletion(models.Model):
     """A tombstone: this row went away at this time (for `updated_since` sync): deleted, or for
-    a plan, withdrawn from publication (archived or returned to draft)."""
+    a plan, withdrawn from publication (archived or returned to draft), or moved out of its
+    place (a plan's old code, an intervention or contribution moved to another plan)."""
 
     class Kind(models.TextChoices):
         PLAN = "plan", _("Plan")
@@ -65,18 +66,30 @@ class Deletion(models.Model):
         INTERVENTION = "intervention", _("Intervention")
         CONTRIBUTION = "contribution", _("Contribution")
         DONOR = "donor", _("Donor")
+        # Catalogs (entries are retired rather than deleted, but an unused one may be deleted).
+        COUNTRY = "country", _("Country")
+        REGION = "region", _("Region")
+        STRATEGIC_OBJECTIVE = "strategic_objective", _("Strategic objective")
+        TARGET_GROUP = "target_group", _("Target group")
+        SECTOR = "sector", _("Sector")
+        PLAN_TYPE = "plan_type", _("Plan type")
+        EXCHANGE_RATE = "exchange_rate", _("Exchange rate")
 
     class Reason(models.TextChoices):
         DELETED = "deleted", _("Deleted")
         WITHDRAWN = "withdrawn", _("Withdrawn from publication")
+        # Recorded by the database (partners/sync_sql.py): a plan whose code changed, or an
+        # intervention or contribution moved to another plan. It may be listed again under its
+        # new plan or code: apply deletions before the changed rows.
+        MOVED = "moved", _("Moved to another plan or code")
 
-    kind = models.CharField(max_length=16, choices=Kind)
+    kind = models.CharField(max_length=24, choices=Kind)
     reason = models.CharField(max_length=16, choices=Reason, default=Reason.DELETED)
     # Whether anonymous clients and partners may learn of it: the row was (under) a plan that had
     # been published. Drafts' deletions are shown to superusers only.
     public = models.BooleanField(default=True)
     object_id = models.BigIntegerField()
-    # Plans are addressed by slug in the API; other kinds leave it blank.
+    # Plans are addressed by slug in the API, countries by ISO3 code; other kinds leave it blank.
     lookup = models.CharField(max_length=64, blank=True)
     plan_slug = models.CharField(max_length=64, blank=True)
     deleted_at = models.DateTimeField(auto_now_add=True, db_index=True)

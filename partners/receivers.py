@@ -8,16 +8,27 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from crp_portal import pagecache
-from funding.models import Contribution, Donor
-from interventions.models import Intervention
-from objectives.models import Objective
-from plans.models import Plan
+from funding.models import Contribution, Currency, Donor, ExchangeRate
+from interventions.models import Intervention, PlanType, Sector
+from objectives.models import Objective, StrategicObjective, TargetGroup
+from plans.models import Country, Plan, Region
 
 from . import services
 from .models import Deletion
 
-# Deletions are listed by the API: retire its cached answers when one is recorded.
-pagecache.retire_pages_on_change(Deletion)
+# Deletions are listed by the API: retire its cached answers when one is recorded. So are the
+# catalogs, whose names the plans' rows show (a renamed sector changes its interventions).
+pagecache.retire_pages_on_change(
+    Deletion,
+    Country,
+    Region,
+    StrategicObjective,
+    TargetGroup,
+    Sector,
+    PlanType,
+    ExchangeRate,
+    Currency,
+)
 
 
 def _was_public(plan: Plan) -> bool:
@@ -94,3 +105,30 @@ def contribution_deleted(sender, instance: Contribution, **kwargs) -> None:
 @receiver(post_delete, sender=Donor, dispatch_uid="deletion_donor")
 def donor_deleted(sender, instance: Donor, **kwargs) -> None:
     services.deletion_record(kind=Deletion.Kind.DONOR, object_id=instance.pk, public=True)
+
+
+# Catalog entries are public whatever the plans: an (unused) entry deleted leaves a tombstone.
+CATALOG_KINDS = {
+    Country: Deletion.Kind.COUNTRY,
+    Region: Deletion.Kind.REGION,
+    StrategicObjective: Deletion.Kind.STRATEGIC_OBJECTIVE,
+    TargetGroup: Deletion.Kind.TARGET_GROUP,
+    Sector: Deletion.Kind.SECTOR,
+    PlanType: Deletion.Kind.PLAN_TYPE,
+    ExchangeRate: Deletion.Kind.EXCHANGE_RATE,
+}
+
+
+def catalog_entry_deleted(sender, instance, **kwargs) -> None:
+    services.deletion_record(
+        kind=CATALOG_KINDS[sender],
+        object_id=instance.pk,
+        lookup=instance.iso3 if sender is Country else "",
+        public=True,
+    )
+
+
+for _model in CATALOG_KINDS:
+    post_delete.connect(
+        catalog_entry_deleted, sender=_model, dispatch_uid=f"deletion_{_model._meta.label_lower}"
+    )

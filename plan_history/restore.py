@@ -287,9 +287,10 @@ class _Restore:
         for name in RESTORED_PLAN_FIELDS:
             setattr(plan, name, self.then.plan[name])
         plan.version += 1
+        plan.last_updated_on = timezone.localdate()  # a restore is a content edit of today
         plan.full_clean(exclude=["status", "published_at"])
         # The new version's record first, its rows after it (see plan_version_moment).
-        plan.save(update_fields=[*RESTORED_PLAN_FIELDS, "version", "updated_at"])
+        plan.save(update_fields=[*RESTORED_PLAN_FIELDS, "last_updated_on", "version", "updated_at"])
         if self.then.countries != self.now.countries:
             plan.countries.set(list(self.then.countries))
 

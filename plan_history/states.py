@@ -29,7 +29,7 @@ RESTORED_PLAN_FIELDS = (
     "vision_statement",
     "vision_narrative",
 )
-NOT_RESTORED = {"id", "created_at", "updated_at"}
+NOT_RESTORED = {"id", "created_at", "updated_at", "changed_at"}
 
 
 @dataclass(frozen=True)

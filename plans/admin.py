@@ -196,8 +196,15 @@ class PlanAdminForm(VersionedAdminForm):
             "end_year",
             "vision_statement",
             "vision_narrative",
+            "last_updated_on",
         ]
         widgets = {"vision_statement": forms.Textarea(attrs={"rows": 2, "cols": 90})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left empty (or unchanged), the save dates the plan today: the last content change.
+        if "last_updated_on" in self.fields:  # absent from a read-only view of the plan
+            self.fields["last_updated_on"].required = False
 
     def validate_unique(self):
         # The code's uniqueness is the service's rule (plans.services.SLUG_UNAVAILABLE): the
@@ -227,7 +234,7 @@ class PlanAdmin(
         "period",
         "country_codes",
         "funding_line",
-        "updated_at",
+        "last_updated_on",
     ]
     list_filter = [
         "status",
@@ -248,15 +255,26 @@ class PlanAdmin(
         "updated_at",
         "funding_updated_at",
         "published_at",
+        "first_published_required_usd",
     ]
     object_history_template = "admin/plans/plan/object_history.html"
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", "status", "countries", "loaded_version"]}),
         (_("Period"), {"fields": [("start_year", "end_year")]}),
         (_("Vision"), {"fields": ["vision_statement", "vision_narrative"]}),
+        (_("Public page"), {"fields": ["last_updated_on"]}),
         (
             _("Figures (computed, read-only)"),
-            {"fields": ["funding", "checks", "updated_at", "funding_updated_at", "published_at"]},
+            {
+                "fields": [
+                    "funding",
+                    "checks",
+                    "updated_at",
+                    "funding_updated_at",
+                    "published_at",
+                    "first_published_required_usd",
+                ]
+            },
         ),
     ]
     inlines = [PlanYearInline, ObjectiveInline, OperationalPresenceInline]
@@ -272,6 +290,8 @@ class PlanAdmin(
         which save_related hands to their services."""
         data = form.cleaned_data
         fields = {name: data[name] for name in services.PLAN_CONTENT_FIELDS if name in data}
+        if fields.get("last_updated_on") is None:
+            fields.pop("last_updated_on", None)  # not typed: the services date the edit today
         if change:
             edit = services.plan_content_lock(
                 plan_id=obj.pk,

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
-HIDDEN_IN_DIFFS = {"updated_at", "created_at", "version"}
+HIDDEN_IN_DIFFS = {"updated_at", "created_at", "changed_at", "version"}
 
 
 class ScopedHistoryAdmin(SimpleHistoryAdmin):

@@ -12,6 +12,8 @@ if TYPE_CHECKING:  # django-stubs-ext is a dev requirement (mypy); only annotati
 
 # Saves touch these whatever they change; on their own they are not a change worth a record.
 BOOKKEEPING = {"updated_at"}
+# Stamped by the database for incremental sync (plans.models.ChangeStampedModel): not history.
+SYNC_STAMPS = ("changed_at",)
 
 
 # "Not given": simple_history tells an attribute that is absent from one set to None (an absent
@@ -36,6 +38,20 @@ class ChangedHistoricalRecords(HistoricalRecords):
     and "what changed" never lists empty entries. Creations, deletions and m2m changes are
     recorded as simple_history always does.
     """
+
+    def __init__(self, *args, excluded_fields=None, **kwargs):
+        # `changed_at` is sync bookkeeping (stamped by triggers), not content: never recorded.
+        excluded = [*(excluded_fields or []), *SYNC_STAMPS]
+        super().__init__(*args, excluded_fields=excluded, **kwargs)
+
+    def finalize(self, sender, **kwargs):
+        # Only the stamps the model has: simple_history looks excluded names up on the model.
+        if sender is getattr(self, "cls", None):
+            names = {f.name for f in sender._meta.fields}
+            self.excluded_fields = [
+                name for name in self.excluded_fields if name not in SYNC_STAMPS or name in names
+            ]
+        super().finalize(sender, **kwargs)
 
     def post_save(self, instance, created, using=None, **kwargs):
         if not created and not kwargs.get("raw", False) and self._unchanged(instance):

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .history_records import ChangedHistoricalRecords as HistoricalRecords
@@ -26,7 +27,19 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
-class Region(models.Model):
+class ChangeStampedModel(models.Model):
+    """Adds `changed_at`: when the row's API representation last changed, the basis of
+    `updated_since`. On PostgreSQL, triggers (partners/sync_sql.py) stamp it on the row's own
+    writes and whenever something it shows changes (its rollup, its plan's publication, a renamed
+    donor, sector or country...); elsewhere (SQLite) it is an auto-now stamp of full saves."""
+
+    changed_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class Region(ChangeStampedModel):
     """A regional office's area, e.g. "Asia and the Pacific"."""
 
     name = models.CharField(max_length=120, unique=True)
@@ -39,7 +52,7 @@ class Region(models.Model):
         return self.name
 
 
-class Country(models.Model):
+class Country(ChangeStampedModel):
     """A country or territory of ISO 3166-1, loaded from pycountry (never typed by hand)."""
 
     iso3 = models.CharField(_("ISO3 code"), max_length=3, unique=True)
@@ -108,7 +121,7 @@ def is_regional(*, kind: str, country_count: int) -> bool:
     return kind == Plan.Kind.REGIONAL or country_count > 1
 
 
-class Plan(TimeStampedModel):
+class Plan(ChangeStampedModel, TimeStampedModel):
     """A crisis response plan for one context and period, e.g. "Tajikistan CRP 2020"."""
 
     class Kind(models.TextChoices):
@@ -136,6 +149,27 @@ class Plan(TimeStampedModel):
     vision_narrative = models.TextField(blank=True)
     status = models.CharField(max_length=16, choices=Status, default=Status.DRAFT, db_index=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # "Last updated" as the editor states it (issue #12, item 8): the date of the last content
+    # edit or publication, set by those services unless the editor types another date in the
+    # same save. Not updated_at, which any row save (rollup bookkeeping too) moves.
+    last_updated_on = models.DateField(
+        _("last updated"),
+        default=timezone.localdate,
+        help_text=_(
+            "Shown on the plan's page. Every content edit and publication sets it to today, "
+            "unless you type another date in the same save."
+        ),
+    )
+    # The plan's required total when it was first published (issue #12, item 5): set once by
+    # the publish service from the requirement rows, so a page can say "revised from $X".
+    first_published_required_usd = models.DecimalField(
+        _("required at first publication (USD)"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        editable=False,
+    )
     funding_updated_at = models.DateTimeField(
         _("funding updated"), null=True, blank=True, editable=False
     )

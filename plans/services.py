@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -38,6 +39,7 @@ PLAN_CONTENT_FIELDS = (
     "vision_narrative",
     "start_year",
     "end_year",
+    "last_updated_on",
 )
 PLAN_YEAR_FIGURES = ("people_in_need", "people_targeted", "entities_targeted")
 PRESENCE_FIGURES = (
@@ -107,7 +109,10 @@ def plan_content_lock(
     Given `edit` (this plan, already locked by the caller for the same save), nothing more is
     checked or recorded: a page that saves many rows is one version of its plan. With
     `record=False` the next version is set but not yet saved: the caller saves the plan's own
-    fields with it, as one record (plan_update)."""
+    fields with it, as one record (plan_update).
+
+    Every content edit dates the plan's "last updated" today (issue #12, item 8); a date the
+    editor types in the same save wins, as plan_update applies it after this."""
     if edit is not None:
         if edit.pk != plan_id:
             raise ValueError(f"edit of plan {edit.pk} used for a row of plan {plan_id}")
@@ -122,8 +127,9 @@ def plan_content_lock(
         yours=yours,
         guard=plan,
     )
+    plan.last_updated_on = timezone.localdate()
     if record:
-        version_next(plan, reason=reason)
+        version_next(plan, reason=reason, also=["last_updated_on"])
     else:
         plan.version += 1
         record_as(plan, reason=reason)
@@ -301,7 +307,9 @@ def plan_update(
         if {c.pk for c in countries} != before:
             locked.countries.set(countries)
     # With the version: the plan's own record is the one that moves it (plan_content_lock).
-    locked.save(update_fields=[*fields, "version", "updated_at"])
+    # "last_updated_on" too: plan_content_lock dated the edit today unless it is in `fields`.
+    dated = [] if "last_updated_on" in fields else ["last_updated_on"]
+    locked.save(update_fields=[*fields, *dated, "version", "updated_at"])
     if edit is None:
         plan_content_check(plan=locked)
     return locked

@@ -7,10 +7,12 @@ Kept apart from plans/services.py (content writes) so the workflow has one small
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,6 +34,14 @@ def _may(*, plan: Plan, actor, may: str) -> bool:
         Plan.objects.editable_by(actor) if may == "edit" else Plan.objects.reviewable_by(actor)
     )
     return allowed.filter(pk=plan.pk).exists()
+
+
+def plan_required_total(*, plan: Plan) -> Decimal | None:
+    """Σ of the plan's yearly requirements, from the requirement rows (None: nothing costed).
+    Read through reverse relations: plans imports no app to its right (the domain order). Each
+    requirement is one row of the objective → intervention → requirement join, so the sum is not
+    multiplied."""
+    return plan.objectives.aggregate(total=Sum("interventions__requirements__amount_usd"))["total"]
 
 
 def plan_transition_check_permitted(*, name: str, plan: Plan, actor) -> None:
@@ -69,8 +79,14 @@ def _transition(
     locked.status = to_status
     update_fields = ["status", "version", "updated_at"]
     if to_status == S.PUBLISHED:
+        if locked.published_at is None:
+            # Its first publication: what it required then stays, so that its page can say
+            # "revised from $X" once the requirements change (issue #12, item 5).
+            locked.first_published_required_usd = plan_required_total(plan=locked)
+            update_fields.append("first_published_required_usd")
         locked.published_at = now
-        update_fields.append("published_at")
+        locked.last_updated_on = timezone.localdate(now)
+        update_fields += ["published_at", "last_updated_on"]
     locked.version += 1  # the row is locked: no one else can bump it meanwhile
     record_as(
         locked,

@@ -29,12 +29,23 @@ def _csv_cell(value) -> str | int | float:
     return neutralise(str(value))
 
 
+Sheet = tuple[str, Sequence[str], Iterable[Sequence]]  # title, headers, rows
+
+
 def table_response(
-    *, filename: str, fmt: str, headers: Sequence[str], rows: Iterable[Sequence]
+    *,
+    filename: str,
+    fmt: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence],
+    more_sheets: Sequence[Sheet] = (),
 ) -> HttpResponse:
-    """A download of one table as `<filename>.csv` or `<filename>.xlsx`."""
+    """A download of one table as `<filename>.csv` or `<filename>.xlsx`; an XLSX file also
+    carries `more_sheets` (a CSV holds one table: those have their own downloads)."""
     if fmt == "xlsx":
-        response = HttpResponse(_xlsx(filename, headers, rows), content_type=XLSX_TYPE)
+        response = HttpResponse(
+            _xlsx([(filename, headers, rows), *more_sheets]), content_type=XLSX_TYPE
+        )
     else:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
@@ -48,12 +59,20 @@ def table_response(
     return response
 
 
-def _xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+def _xlsx(sheets: Sequence[Sheet]) -> bytes:
     from openpyxl import Workbook
 
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
+    for n, (title, headers, rows) in enumerate(sheets):
+        sheet = workbook.active if n == 0 else workbook.create_sheet()
+        sheet.title = title[:31]
+        _fill(sheet, headers, rows)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _fill(sheet, headers: Sequence[str], rows: Iterable[Sequence]) -> None:
     for r, row in enumerate([headers, *rows], start=1):
         for c, value in enumerate(row, start=1):
             if value is None:
@@ -71,6 +90,3 @@ def _xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> bytes
                 # Assigned text beginning with "=" would become a formula: always a string.
                 cell.value = neutralise(str(value))
                 cell.data_type = "s"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

@@ -51,7 +51,8 @@ SORTS = {
     "gap": (_("Largest gap"), [F("rollup__gap_usd").desc(nulls_last=True)]),
     "coverage": (_("Lowest coverage"), [F("rollup__coverage_percent").asc(nulls_last=True)]),
     "required": (_("Largest requirement"), [F("rollup__required_usd").desc(nulls_last=True)]),
-    "updated": (_("Last updated"), [F("updated_at").desc()]),
+    # "Last updated" as the plan states it (issue #12, item 8); saves of the same day in order.
+    "updated": (_("Last updated"), [F("last_updated_on").desc(), F("updated_at").desc()]),
 }
 DEFAULT_SORT = "gap"
 ANY = _("Any")

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_safe
 
 from crp_portal.pagecache import cached_page
 from funding.figures import NOT_COSTED, Figures, coverage_percent, whole_percent
-from funding.selectors_shown import published_totals, required_of, year_required
+from funding.selectors import PlanDonors, plan_donors
+from funding.selectors_shown import not_specified, published_totals, required_of, year_required
 from funding.selectors_shown import stored_figures as figures_of
 from interventions.models import Intervention
 from objectives.models import Objective
@@ -55,7 +56,7 @@ def _plan_row(plan: Plan) -> list:
         fig.pledged,
         fig.gap,
         fig.coverage_percent,
-        plan.updated_at.date().isoformat(),
+        plan.last_updated_on.isoformat(),
     ]
 
 
@@ -96,7 +97,9 @@ def home(request):
             .filter(rollup__gap_usd__gt=0)
             .order_by("-rollup__gap_usd", "slug")[:HOME_LIST_SIZE]
         ),
-        "latest": list(published_plans().order_by("-updated_at", "slug")[:HOME_LIST_SIZE]),
+        "latest": list(
+            published_plans().order_by("-last_updated_on", "-updated_at", "slug")[:HOME_LIST_SIZE]
+        ),
     }
     return render(request, "plans/home.html", context)
 
@@ -177,13 +180,32 @@ def plan_detail(request, slug: str):
             )
         if year is None:
             objective.shown = figures_of(objective)
+            # Money earmarked to the objective, not to one of its interventions.
+            objective.not_specified = not_specified(
+                whole=objective.shown, parts=[i.shown for i in interventions]
+            )
         else:
             objective.shown = required_of([i.shown for i in interventions])
+            objective.not_specified = None  # received is kept for the whole period below plans
         objective.shown_interventions = interventions
+    # Money given to the plan, not earmarked to one of its objectives: so the objectives add up.
+    plan_not_specified = (
+        not_specified(whole=headline, parts=[o.shown for o in objectives]) if year is None else None
+    )
+    donors = plan_donors(plan=plan, year=year)
+    first_required = plan.first_published_required_usd
+    revised_from = (
+        first_required
+        if year is None and first_required is not None and first_required != headline.required
+        else None
+    )
 
     fmt = _download_format(request)
     if fmt:
-        return _plan_download(plan, year, headline, objectives, fmt)
+        table = request.GET.get("table")
+        return _plan_download(
+            plan, year, headline, objectives, plan_not_specified, donors, fmt, table
+        )
     tabs = []
     if plan.start_year != plan.end_year:
         tabs = [
@@ -198,6 +220,9 @@ def plan_detail(request, slug: str):
         "headline": headline,
         "people": people,
         "objectives": objectives,
+        "not_specified": plan_not_specified,
+        "donors": donors,
+        "revised_from": revised_from,
         "presences": list(plan.presences.all()),
         "countries": list(plan.countries.all()),
     }
@@ -222,20 +247,74 @@ def _whole_period_people(plan: Plan, plan_years: dict) -> dict:
         return {
             "people_targeted": row.people_targeted if row else None,
             "people_in_need": row.people_in_need if row else None,
+            "entities_targeted": row.entities_targeted if row else None,
             "by_year": [],
+            "entities_by_year": [],
         }
+    stated = [plan_years[y] for y in plan.years if y in plan_years]
     return {
         "people_targeted": None,
         "people_in_need": None,
-        "by_year": [
-            plan_years[y]
-            for y in plan.years
-            if y in plan_years and plan_years[y].people_targeted is not None
-        ],
+        "entities_targeted": None,
+        "by_year": [py for py in stated if py.people_targeted is not None],
+        "entities_by_year": [py for py in stated if py.entities_targeted is not None],
     }
 
 
-def _plan_download(plan, year, headline, objectives, fmt):
+CONTRIBUTION_HEADERS = [
+    "level",
+    "donor",
+    "status",
+    "date",
+    "year_for",
+    "amount",
+    "currency",
+    "amount_usd",
+    "received_usd",
+    "pledged_usd",
+    "earmarked_to",
+]
+
+
+def _earmark(contribution) -> str:
+    if contribution.intervention is not None:
+        return contribution.intervention.title
+    if contribution.objective is not None:
+        so = contribution.objective.strategic_objective
+        return _("Objective %(n)s – %(title)s") % {"n": so.number, "title": so.title}
+    return _("Not specified")
+
+
+def contribution_rows(donors: PlanDonors) -> list[list]:
+    """Who gave what, as the page's table lists it: each donor's total, then its contributions
+    (received_usd or pledged_usd filled by status, so each column adds up), then the plan's."""
+    rows: list[list] = []
+    for giving in donors.donors:
+        rows.append(
+            ["donor", giving.name, "", "", "", None, "", None, giving.received, giving.pledged, ""]
+        )
+        for c in giving.contributions:
+            pledged = c.status == c.Status.PLEDGED
+            rows.append(
+                [
+                    "contribution",
+                    giving.name,
+                    c.status,
+                    c.contributed_on.isoformat(),
+                    c.year_for,
+                    c.amount,
+                    c.currency_id,
+                    c.amount_usd,
+                    None if pledged else c.amount_usd,
+                    c.amount_usd if pledged else None,
+                    _earmark(c),
+                ]
+            )
+    rows.append(["total", "", "", "", "", None, "", None, donors.received, donors.pledged, ""])
+    return rows
+
+
+def _plan_download(plan, year, headline, objectives, plan_not_specified, donors, fmt, table):
     headers = [
         "level",
         "strategic_objective",
@@ -256,6 +335,22 @@ def _plan_download(plan, year, headline, objectives, fmt):
             return [fig.required, None, None, None, None]
         return [fig.required, fig.received, fig.pledged, fig.gap, fig.coverage_percent]
 
+    def not_specified_row(fig: Figures, so_number) -> list:
+        # Money only: a requirement is always an intervention's, so it needs nothing.
+        label = _("Not specified")
+        return [
+            "not_specified",
+            so_number,
+            label,
+            "",
+            period,
+            None,
+            fig.received,
+            fig.pledged,
+            None,
+            None,
+        ]
+
     rows = [["plan", "", plan.title, "", period, *figures_cells(headline, False)]]
     for objective in objectives:
         so = objective.strategic_objective
@@ -273,5 +368,23 @@ def _plan_download(plan, year, headline, objectives, fmt):
                     *figures_cells(intervention.shown, True),
                 ]
             )
+        if objective.not_specified is not None:
+            rows.append(not_specified_row(objective.not_specified, so.number))
+    if plan_not_specified is not None:
+        rows.append(not_specified_row(plan_not_specified, ""))
     suffix = f"-{year}" if year else ""
-    return table_response(filename=f"{plan.slug}{suffix}", fmt=fmt, headers=headers, rows=rows)
+    contributions = (_("contributions"), CONTRIBUTION_HEADERS, contribution_rows(donors))
+    if table == "contributions":
+        return table_response(
+            filename=f"{plan.slug}{suffix}-contributions",
+            fmt=fmt,
+            headers=contributions[1],
+            rows=contributions[2],
+        )
+    return table_response(
+        filename=f"{plan.slug}{suffix}",
+        fmt=fmt,
+        headers=headers,
+        rows=rows,
+        more_sheets=[contributions],
+    )

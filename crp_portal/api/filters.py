@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.db import connections
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
@@ -94,13 +96,34 @@ class PercentFilter(filters.NumberFilter):
 
 
 class SyncFilterSet(filters.FilterSet):
-    """`updated_since` (ISO 8601 with timezone) for incremental sync; strict input everywhere."""
+    """`updated_since` (ISO 8601 with timezone) for incremental sync; strict input everywhere.
+
+    Filters on `changed_at` (plans.models.ChangeStampedModel), which PostgreSQL's triggers
+    (partners/sync_sql.py) stamp whenever anything the row shows changes: its own fields, its
+    funding figures, its plan's publication, a renamed donor, sector or country. Elsewhere
+    (SQLite, a laptop) it is the row's last full save, or `updated_at` if later."""
 
     updated_since = filters.IsoDateTimeFilter(
-        field_name="updated_at",
-        lookup_expr="gte",
-        help_text="Rows changed at or after this time (ISO 8601). Deletions: /api/v1/deletions/.",
+        method="filter_updated_since",
+        help_text="Rows whose representation changed at or after this time (ISO 8601): their "
+        "fields, funding figures, names they show, publication. Rows gone from view: "
+        "/api/v1/deletions/.",
     )
+
+    def filter_updated_since(self, queryset, name, value):
+        if value is None:
+            return queryset
+        condition = Q(changed_at__gte=value)
+        exact = connections[queryset.db].vendor == "postgresql"
+        if not exact and any(f.name == "updated_at" for f in queryset.model._meta.fields):
+            condition |= Q(updated_at__gte=value)
+        return queryset.filter(condition)
+
+
+def sync_filterset(model) -> type[SyncFilterSet]:
+    """A FilterSet of `updated_since` alone, for the catalogs' lists."""
+    meta = type("Meta", (), {"model": model, "fields": []})
+    return type(f"{model.__name__}SyncFilter", (SyncFilterSet,), {"Meta": meta})
 
 
 def figure_filters(prefix: str) -> dict[str, filters.Filter]:

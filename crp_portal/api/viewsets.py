@@ -72,7 +72,8 @@ class ApiViewMixin(AnswerCacheMixin, KnownParametersMixin, ConditionalResponseMi
     export_columns: list[Column] = []
     export_name = "export"
     lookup_value_regex = r"[0-9]{1,15}"  # ids; a longer number is a 404, never an overflow
-    last_modified_fields: tuple[str, ...] = ("updated_at",)
+    # `changed_at`: names and figures a row shows change it too (partners/sync_sql.py).
+    last_modified_fields: tuple[str, ...] = ("updated_at", "changed_at")
     _last_modified: datetime.datetime | None = None
     _etag_version: int | None = None  # set for versioned resources (crp_portal.api_concurrency)
 
@@ -82,8 +83,10 @@ class ApiViewMixin(AnswerCacheMixin, KnownParametersMixin, ConditionalResponseMi
 
     def get_list_last_modified(self, queryset) -> datetime.datetime | None:
         """The latest change among all matching rows; the row count comes in the same query."""
+        names = {f.name for f in queryset.model._meta.get_fields()}
+        fields = [f for f in self.last_modified_fields if f in names]  # not every model stamps
         latest = queryset.order_by().aggregate(
-            _count=Count("pk"), **{f"m{i}": Max(f) for i, f in enumerate(self.last_modified_fields)}
+            _count=Count("pk"), **{f"m{i}": Max(f) for i, f in enumerate(fields)}
         )
         self._known_count = latest.pop("_count")
         values = [v for v in latest.values() if v is not None]

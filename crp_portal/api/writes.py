@@ -13,7 +13,7 @@ READ_ONLY = _("This field is read-only; it cannot be written here.")
 UNKNOWN = _("Unknown field.")
 
 # Shown by every resource, written by none: versions travel in ETag/If-Match headers.
-ALWAYS_READ_ONLY = ("id", "url", "version", "created_at", "updated_at")
+ALWAYS_READ_ONLY = ("id", "url", "version", "created_at", "updated_at", "changed_at")
 # Form bodies from the browsable API or a browser carry Django's CSRF field.
 NOT_DATA = frozenset({"csrfmiddlewaretoken"})
 

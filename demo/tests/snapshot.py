@@ -15,8 +15,9 @@ transactional test's flush, send the test down the slow path (the real loader), 
 correct. The root conftest requests `demo` before the other fixtures of a test, so the fast path
 is the usual one.
 
-Rows are written raw (no save(), no signals, no auto_now), as `loaddata` does: the test sees the
-very rows the loader wrote, and nothing the loader would enqueue or bump happens twice.
+Rows are written raw (no save(), no signals, no auto_now), as `loaddata` does, and with the sync
+triggers' stamps kept (partners.sync_sql.stamps_kept): the test sees the very rows the loader
+wrote, `changed_at` included, and nothing the loader would enqueue or bump happens twice.
 Primary keys are kept. New rows a test creates afterwards get higher keys, as with the loader:
 PostgreSQL sequences never go back (the loader's run used those keys up), and SQLite moves its
 AUTOINCREMENT counter past explicitly inserted keys.
@@ -116,8 +117,10 @@ class Snapshot:
 
     def write(self, using: str = DEFAULT_DB_ALIAS) -> None:
         """Write the recorded rows in one transaction (foreign keys are checked at its end)."""
+        from partners.sync_sql import stamps_kept
+
         connection = connections[using]
-        with transaction.atomic(using=using):
+        with transaction.atomic(using=using), stamps_kept(using):
             for model, pks in self.deletes:
                 model._base_manager.using(using).filter(pk__in=pks)._raw_delete(using)
             for model, pk, changed in self.updates:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 
+from crp_portal.api.filters import sync_filterset
 from crp_portal.api.renderers import Column, figure
 from crp_portal.api.viewsets import FORMAT_PARAMETER, ApiViewMixin
 from crp_portal.api_concurrency import IF_MATCH, PRECONDITION_RESPONSES, VersionedWritesMixin
@@ -160,6 +161,7 @@ class SectorViewSet(CatalogWritesMixin, ApiViewMixin, viewsets.ReadOnlyModelView
 
     queryset = Sector.objects.all()
     serializer_class = SectorSerializer
+    filterset_class = sync_filterset(Sector)
     ordering_fields = ["name", "slug"]
     last_modified_fields = ()
     export_name = "sectors"
@@ -176,6 +178,7 @@ class PlanTypeViewSet(CatalogWritesMixin, ApiViewMixin, viewsets.ReadOnlyModelVi
 
     queryset = PlanType.objects.all()
     serializer_class = PlanTypeSerializer
+    filterset_class = sync_filterset(PlanType)
     ordering_fields = ["name", "slug"]
     last_modified_fields = ()
     export_name = "plan-types"

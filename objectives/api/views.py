@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 
+from crp_portal.api.filters import sync_filterset
 from crp_portal.api.renderers import Column, figure
 from crp_portal.api.viewsets import FORMAT_PARAMETER, ApiViewMixin
 from crp_portal.api_concurrency import IF_MATCH, PRECONDITION_RESPONSES, VersionedWritesMixin
@@ -135,6 +136,7 @@ class StrategicObjectiveViewSet(CatalogWritesMixin, ApiViewMixin, viewsets.ReadO
 
     queryset = StrategicObjective.objects.all()
     serializer_class = StrategicObjectiveSerializer
+    filterset_class = sync_filterset(StrategicObjective)
     ordering_fields = ["number", "title"]
     ordering_tiebreaker = "number"
     last_modified_fields = ()
@@ -152,6 +154,7 @@ class TargetGroupViewSet(CatalogWritesMixin, ApiViewMixin, viewsets.ReadOnlyMode
 
     queryset = TargetGroup.objects.all()
     serializer_class = TargetGroupSerializer
+    filterset_class = sync_filterset(TargetGroup)
     ordering_fields = ["name", "slug"]
     last_modified_fields = ()
     export_name = "target-groups"

@@ -112,7 +112,7 @@ class PlanFilter(PlanScopedFilterSet):
         )
 
 
-class CountryFilter(filters.FilterSet):
+class CountryFilter(SyncFilterSet):
     region = CodeMultipleChoiceFilter(
         field_name="region__slug", to_field_name="slug", queryset=Region.objects.all()
     )

@@ -12,7 +12,7 @@ from crp_portal.api.fields import (
     FiguresMixin,
     rollup_of,
 )
-from crp_portal.api.representations import choice_labels, iso_datetime, money_text
+from crp_portal.api.representations import choice_labels, iso_date, iso_datetime, money_text
 from crp_portal.api.writes import WriteSerializer
 from objectives.api.serializers import NestedObjectiveSerializer
 from plans.models import (
@@ -41,6 +41,18 @@ class CountrySerializer(serializers.ModelSerializer):
         fields = ["id", "code", "iso2", "name", "region"]
 
 
+LAST_UPDATED_HELP = (
+    "The date the plan's content was last published or edited, as its editors state it "
+    "(YYYY-MM-DD): set by every content edit and publication unless a date is given in the "
+    "same write. Not `updated_at` (any save); `funding_updated_at` dates the figures."
+)
+FIRST_PUBLISHED_HELP = (
+    "What the plan required in total when first published, USD as a string with 2 decimals; "
+    "null if not known (not yet published, not costed then, or published before it was kept). "
+    "Compare with `funding_required` for a revised requirement."
+)
+
+
 class PlanSerializer(FiguresMixin, serializers.ModelSerializer):
     """A plan with its headline figures (whole period, from the stored rollup)."""
 
@@ -51,6 +63,17 @@ class PlanSerializer(FiguresMixin, serializers.ModelSerializer):
     is_regional = serializers.BooleanField(
         read_only=True,
         help_text="A regional plan: of the regional kind or covering several countries.",
+    )
+    last_updated_on = serializers.DateField(
+        read_only=True,
+        help_text=LAST_UPDATED_HELP,
+    )
+    first_published_required_usd = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text=FIRST_PUBLISHED_HELP,
     )
 
     class Meta:
@@ -69,6 +92,8 @@ class PlanSerializer(FiguresMixin, serializers.ModelSerializer):
             "end_year",
             "vision_statement",
             "published_at",
+            "last_updated_on",
+            "first_published_required_usd",
             "updated_at",
             "funding_updated_at",
         ]
@@ -106,6 +131,8 @@ class PlanSerializer(FiguresMixin, serializers.ModelSerializer):
             "end_year": row["end_year"],
             "vision_statement": row["vision_statement"],
             "published_at": iso_datetime(row["published_at"]),
+            "last_updated_on": iso_date(row["last_updated_on"]),
+            "first_published_required_usd": money_text(row["first_published_required_usd"]),
             "updated_at": iso_datetime(row["updated_at"]),
             "funding_updated_at": iso_datetime(row["funding_updated_at"]),
             **{name: money_text(row[f"rollup__{figure}"]) for name, figure in FIGURES.items()},
@@ -123,6 +150,8 @@ LIST_VALUES = (
     "end_year",
     "vision_statement",
     "published_at",
+    "last_updated_on",
+    "first_published_required_usd",
     "updated_at",
     "funding_updated_at",
     *(f"rollup__{figure}" for figure in FIGURES.values()),
@@ -256,6 +285,11 @@ class PlanWriteSerializer(WriteSerializer):
         many=True,
         required=False,
         help_text="ISO 3166 alpha-3 codes; you must edit every country you add.",
+    )
+    last_updated_on = serializers.DateField(
+        required=False,
+        help_text='The date shown as the plan\'s "last updated" (YYYY-MM-DD). Left out, this '
+        "write dates it today.",
     )
     years = PlanYearWriteSerializer(
         many=True,

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 
+from crp_portal.api.filters import sync_filterset
 from crp_portal.api.renderers import Column, figure
 from crp_portal.api.viewsets import FORMAT_PARAMETER, ApiViewMixin
 from crp_portal.api_concurrency import IF_MATCH, PRECONDITION_RESPONSES, VersionedWritesMixin
@@ -57,7 +58,13 @@ PLAN_COLUMNS = [
     Column("Pledged (USD)", "#value+funding+pledged+usd", figure("rollup", "pledged_usd")),
     Column("Gap (USD)", "#value+funding+gap+usd", figure("rollup", "gap_usd")),
     Column("Coverage (%)", "#value+funding+pct", figure("rollup", "coverage_percent")),
-    Column("Last updated", "#date+updated", lambda p: p.updated_at),
+    Column(
+        "Required at first publication (USD)",
+        "#value+funding+required+usd+original",
+        lambda p: p.first_published_required_usd,
+    ),
+    # As the plan states it (issue #12, item 8), not the time any row was saved.
+    Column("Last updated", "#date+updated", lambda p: p.last_updated_on),
     Column("Funding updated", "#date+updated+funding", lambda p: p.funding_updated_at),
 ]
 
@@ -110,7 +117,7 @@ class PlanViewSet(
     ordering_tiebreaker = "slug"
     export_columns = PLAN_COLUMNS
     export_name = "plans"
-    last_modified_fields = ("updated_at", "funding_updated_at")
+    last_modified_fields = ("updated_at", "funding_updated_at", "changed_at")
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -151,7 +158,12 @@ class PlanViewSet(
             for code, name in plan.countries.order_by("name").values_list("iso3", "name")
         ]
         plan.content = plan_content(plan)
-        dates = [plan.updated_at, plan.funding_updated_at, plan.content.last_changed]
+        dates = [
+            plan.updated_at,
+            plan.funding_updated_at,
+            plan.changed_at,
+            plan.content.last_changed,
+        ]
         self._last_modified = max(d for d in dates if d is not None)
         return self.versioned_response(plan, self.get_serializer(plan).data)
 
@@ -240,6 +252,7 @@ class RegionViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 
     queryset = Region.objects.all()
     serializer_class = RegionSerializer
+    filterset_class = sync_filterset(Region)
     ordering_fields = ["name", "slug"]
     last_modified_fields = ()
     export_name = "regions"

@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 
 from crp_portal.tests.api_data import plan_with_everything
+from partners.sync_sql import stamps_set
 from plans.models import Plan
 from plans.tests.factories import PlanFactory, Role, UserFactory, assign
 
@@ -132,6 +133,7 @@ def test_updated_since_returns_rows_changed_after(api_client):
     old = PlanFactory(slug="old")
     new = PlanFactory(slug="new")
     Plan.objects.filter(pk=old.pk).update(updated_at="2020-01-01T00:00:00Z")
+    stamps_set(Plan.objects.filter(pk=old.pk), "2020-01-01T00:00:00Z")
     since = new.updated_at.isoformat().replace("+00:00", "Z")
     assert _slugs(api_client.get("/api/v1/plans/", {"updated_since": since})) == ["new"]
 

@@ -257,8 +257,12 @@ def test_plan_page_downloads_what_is_on_screen(client, demo):
         ),
         ("intervention", "Community stabilization", "700000.00"),
         ("intervention", "Health system strengthening", "100000.00"),
+        # Switzerland's CHF 250,000 is earmarked to objective 2, to none of its interventions.
+        ("not_specified", "Not specified", ""),
         ("objective", "Strengthen preparedness and reduce disaster risk", "125000.00"),
         ("intervention", "Emergency preparedness", "125000.00"),
+        # The United States' USD 150,000 is given to the plan, earmarked to no objective.
+        ("not_specified", "Not specified", ""),
     ]
     xlsx = client.get(PAK + "?year=2021&format=xlsx")
     assert xlsx["Content-Disposition"] == 'attachment; filename="pakistan-crp-2020-2021-2021.xlsx"'

@@ -96,3 +96,20 @@ def plans_url(**params) -> str:
 @register.simple_tag
 def not_costed() -> str:
     return _("Not yet costed")
+
+
+@register.filter
+def usd_value(value: Decimal | None) -> str:
+    """Whole dollars with the exact amount in <data value>, outside the page's figure levels
+    (no "usd" class): a table's cells, such as who gave what."""
+    if value is None or value == "":
+        return ""
+    return format_html('<data value="{}">{}</data>', money(value), usd(value))
+
+
+@register.filter
+def amount(value: Decimal | None) -> str:
+    """An amount in its original currency, to the cent: 10,000,000.00."""
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(value):,.2f}"

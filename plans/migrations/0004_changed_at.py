@@ -1,0 +1,40 @@
+"""`changed_at`: when a row's API representation last changed (incremental sync, issue 12).
+Backfilled from `updated_at` where the model has one (others: the time of the migration). The
+backfill's reverse is a no-op: the column goes with the field."""
+
+import django.utils.timezone
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("plans", "0003_history_versions_transitions")]
+
+    operations = [
+        migrations.AddField(
+            model_name="country",
+            name="changed_at",
+            field=models.DateTimeField(
+                auto_now=True, db_index=True, default=django.utils.timezone.now
+            ),
+            preserve_default=False,
+        ),
+        migrations.AddField(
+            model_name="plan",
+            name="changed_at",
+            field=models.DateTimeField(
+                auto_now=True, db_index=True, default=django.utils.timezone.now
+            ),
+            preserve_default=False,
+        ),
+        migrations.AddField(
+            model_name="region",
+            name="changed_at",
+            field=models.DateTimeField(
+                auto_now=True, db_index=True, default=django.utils.timezone.now
+            ),
+            preserve_default=False,
+        ),
+        migrations.RunSQL(
+            "UPDATE plans_plan SET changed_at = updated_at", reverse_sql=migrations.RunSQL.noop
+        ),
+    ]
