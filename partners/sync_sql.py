@@ -35,7 +35,9 @@ MIGRATION = "0002_sync_triggers"  # the partners migration that first installs t
 # A transaction-local setting under which writes keep the `changed_at` they give and stamp no
 # other row (stamps_kept).
 KEEP_STAMPS = "crp_sync.keep_stamps"
-_STAMPS_KEPT = f"  IF current_setting('{KEEP_STAMPS}', true) = 'on' THEN\n    RETURN %s;\n  END IF;\n"
+_STAMPS_KEPT = (
+    f"  IF current_setting('{KEEP_STAMPS}', true) = 'on' THEN\n    RETURN %s;\n  END IF;\n"
+)
 
 # Tables of the rows the partner API lists and partners mirror: each has `changed_at`.
 STAMPED = (

@@ -494,6 +494,4 @@ def test_a_missed_stamp_shows_as_drift(live_server, tmp_path):
     sync.run(out)
     drift = _drift(sync.mirror(out), sync.fresh())
     assert f"donors/{donor.pk}: name 'Donor 0' != 'Unstamped'" in drift
-    assert any(
-        line.startswith("contributions/") and "Unstamped" in line for line in drift
-    ), drift
+    assert any(line.startswith("contributions/") and "Unstamped" in line for line in drift), drift
