@@ -92,7 +92,7 @@ DEMO_DONORS = [
 ]
 
 # (reference, donor, plan slug, earmark (objective number, intervention title), amount, currency,
-#  status, date)
+#  status, date[, {year it is for: amount} when split across years])
 DEMO_CONTRIBUTIONS = [
     (
         "DEMO-TJK-001",
@@ -153,6 +153,9 @@ DEMO_CONTRIBUTIONS = [
         "GBP",
         "committed",
         "2020-10-05",
+        # Given in 2020 for both years of the plan, most of it for 2021 (as FTS records a
+        # multi-year flow: one part per usage year).
+        {2020: "20000.00", 2021: "30000.00"},
     ),
 ]
 
@@ -344,7 +347,10 @@ def _load_funding(recorded_by) -> None:
             name=name,
             defaults={"kind": kind, "country": Country.objects.filter(iso3=iso3).first()},
         )
-    for reference, donor, slug, (so_number, title), amount, code, status, on in DEMO_CONTRIBUTIONS:
+    for reference, donor, slug, (
+        so_number,
+        title,
+    ), amount, code, status, on, *for_years in DEMO_CONTRIBUTIONS:
         plan = Plan.objects.get(slug=slug)
         objective = (
             plan.objectives.get(strategic_objective__number=so_number) if so_number else None
@@ -362,6 +368,8 @@ def _load_funding(recorded_by) -> None:
             contributed_on=datetime.date.fromisoformat(on),
             reference=reference,
             recorded_by=recorded_by,
+            # Without a split: the year of its date.
+            years=[(y, Decimal(a)) for y, a in for_years[0].items()] if for_years else None,
         )
 
 

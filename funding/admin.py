@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -44,9 +45,28 @@ class ExchangeRateAdmin(admin.ModelAdmin):
 
 
 class ContributionAdminForm(VersionedAdminForm):
+    # The years it is for (funding.models.ContributionYear), in words; written by the service.
+    years = forms.CharField(
+        label=_("Year(s) it is for"),
+        required=False,
+        help_text=_(
+            "A year of the plan (2021), or the years with the part for each, in the "
+            "contribution's currency: 2020: 20000; 2021: 30000. Empty: the year of its date "
+            "for a new contribution; the recorded years for a correction."
+        ),
+    )
+
     class Meta:
         model = Contribution
-        fields = list(services.CORRECTABLE)  # what the services record and correct
+        fields = [*services.CORRECTABLE, "years"]  # what the services record and correct
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["years"] = services.years_format(self.instance)
+
+    def clean_years(self):
+        return services.years_parse(self.cleaned_data["years"])
 
 
 @admin.register(Contribution)
@@ -59,6 +79,7 @@ class ContributionAdmin(ServiceWritesAdminMixin, PlanScopedAdminMixin, ScopedHis
         "status",
         "original",
         "amount_usd_display",
+        "for_years",
         "earmark",
         "reference",
     ]
@@ -68,6 +89,9 @@ class ContributionAdmin(ServiceWritesAdminMixin, PlanScopedAdminMixin, ScopedHis
     autocomplete_fields = ["donor", "plan", "objective", "intervention", "currency"]
     readonly_fields = ["units_per_usd", "amount_usd", "recorded_by", "created_at", "updated_at"]
     date_hierarchy = "contributed_on"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("years")
 
     def editable_plans(self, user):
         return Plan.objects.filter(
@@ -84,15 +108,17 @@ class ContributionAdmin(ServiceWritesAdminMixin, PlanScopedAdminMixin, ScopedHis
         shown on the page by ServiceWritesAdminMixin, beside the field it names."""
         fields = {name: form.cleaned_data.get(name) for name in services.CORRECTABLE}
         fields["reference"] = fields["reference"] or ""
+        years = form.cleaned_data.get("years")
         if change:
             saved = services.contribution_correct(
                 contribution=obj,
                 actor=request.user,
                 expected_version=form.expected_version(),
+                years=years,
                 **fields,
             )
         else:
-            saved = services.contribution_record(actor=request.user, **fields)
+            saved = services.contribution_record(actor=request.user, years=years, **fields)
         adopt(obj, saved)
 
     def service_delete(self, request, obj):
@@ -105,6 +131,10 @@ class ContributionAdmin(ServiceWritesAdminMixin, PlanScopedAdminMixin, ScopedHis
     @admin.display(description=_("USD"), ordering="amount_usd")
     def amount_usd_display(self, obj):
         return usd(obj.amount_usd)
+
+    @admin.display(description=_("for"))
+    def for_years(self, obj):
+        return ", ".join(str(share.year) for share in obj.years.all())
 
     @admin.display(description=_("earmarked to"))
     def earmark(self, obj):

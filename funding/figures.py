@@ -16,6 +16,11 @@ def money(value: Decimal | int | str | None) -> Decimal | None:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def usd_amount(*, amount: Decimal, units_per_usd: Decimal) -> Decimal:
+    """original ÷ units per USD, rounded half-up to the cent (CHF 1,000,000 at 0.999 → 1,001,001.00)."""
+    return (amount / units_per_usd).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def gap(required: Decimal | None, received: Decimal) -> Decimal | None:
     """max(required − received, 0); unknown when nothing is costed."""
     if required is None:

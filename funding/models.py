@@ -249,6 +249,44 @@ class Contribution(ChangeStampedModel, TimeStampedModel):
         return f"{self.donor} → {self.plan.slug}: {self.amount} {self.currency_id} ({self.status})"
 
 
+class ContributionYear(models.Model):
+    """The part of a contribution that is for one year of its plan (FTS's "usage year"; a flow
+    for several years is split into one child per year there, and the parent is not counted).
+
+    Every contribution has one or more, written with it by funding.services (never on their
+    own): their amounts add up exactly to the contribution's, in its currency and in USD. A plan
+    year's received and pledged are the sums of its shares, whatever the contributions' dates;
+    every other total still sums the contributions themselves."""
+
+    contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="years")
+    year = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
+    )
+    amount = models.DecimalField(_("amount (original currency)"), **MONEY)
+    amount_usd = models.DecimalField(_("amount (USD)"), **MONEY)
+
+    class Meta:
+        ordering = ["contribution", "year"]
+        verbose_name = _("year a contribution is for")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contribution", "year"],
+                name="contribution_year_once",
+                violation_error_message=_("A year is given twice for this contribution."),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0, amount_usd__gte=0), name="contribution_year_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=MIN_YEAR, year__lte=MAX_YEAR),
+                name="contribution_year_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.amount_usd} USD"
+
+
 class RollupFigures(models.Model):
     """Stored funding figures of one scope. `required_usd` is NULL when nothing is costed."""
 

@@ -124,9 +124,12 @@ FRESH = {
                        WHERE {_O}
                        GROUP BY o.plan_id, q.year) r
                    ON r.plan_id = y.plan_id AND r.year = y.year
-            LEFT JOIN (SELECT plan_id, EXTRACT(YEAR FROM contributed_on)::int AS year,
-                              {_MONEY_SUMS}
-                       FROM funding_contribution WHERE {_C} GROUP BY 1, 2) m
+            LEFT JOIN (SELECT c.plan_id, s.year::int AS year,
+                              SUM(s.amount_usd) FILTER (WHERE c.status IN {RECEIVED}) AS received,
+                              SUM(s.amount_usd) FILTER (WHERE c.status = {PLEDGED}) AS pledged
+                       FROM funding_contributionyear s
+                       JOIN funding_contribution c ON c.id = s.contribution_id
+                       WHERE (%(all)s OR c.plan_id = ANY(%(plans)s)) GROUP BY 1, 2) m
                    ON m.plan_id = y.plan_id AND m.year = y.year
         ) f
         """,

@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import DecimalField, F, Q, Sum, Value, Window
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.functions import Coalesce
 
 from interventions.models import Sector
 from objectives.models import Objective, StrategicObjective
 from plans.models import Country, Plan, Region
 
 from .figures import ZERO, Figures
-from .models import Contribution, Donor, Requirement
+from .models import Contribution, ContributionYear, Donor, Requirement
 
 _RECEIVED = Q(status__in=Contribution.RECEIVED_STATUSES)
 _PLEDGED = Q(status=Contribution.Status.PLEDGED)
@@ -35,6 +35,17 @@ def _money_sums(queryset, key: str | None) -> dict:
         return {None: (row["received"], row["pledged"])}
     rows = queryset.order_by().values(key).annotate(**sums).values_list(key, "received", "pledged")
     return {k: (received, pledged) for k, received, pledged in rows}
+
+
+def _year_shares(**contribution_lookups):
+    """The shares of the contributions matching the lookups, each for one year (its `year`) with
+    its USD (`amount_usd`) and its contribution's `status` and `plan`: what a year's money sums,
+    whatever the contributions' dates (issue #12, item 4). The shares of one contribution add up
+    to it, so years add up to their plans' totals."""
+    lookups = {f"contribution__{name}": value for name, value in contribution_lookups.items()}
+    return ContributionYear.objects.filter(**lookups).annotate(
+        status=F("contribution__status"), plan=F("contribution__plan")
+    )
 
 
 def _required_sums(queryset, key: str | None) -> dict:
@@ -80,7 +91,7 @@ def plan_figures(*, plan: Plan) -> PlanFigures:
     received, pledged = _money_sums(contributions, None)[None]
 
     year_required = _required_sums(requirements, "year")
-    year_money = _money_sums(contributions.annotate(y=ExtractYear("contributed_on")), "y")
+    year_money = _money_sums(_year_shares(plan=plan), "year")
 
     return PlanFigures(
         plan=Figures(required=plan_required, received=received, pledged=pledged),
@@ -240,7 +251,7 @@ def group_figures(dimension: str) -> list[Group]:
         return sorted(groups, key=lambda g: g.label) if dimension == "region" else groups
     if dimension == "year":
         required_pairs = _required_sums_by(requirements, "intervention__objective__plan", "year")
-        money = _money_by(contributions.annotate(y=ExtractYear("contributed_on")), "plan", "y")
+        money = _money_by(_year_shares(plan__status=Plan.Status.PUBLISHED), "plan", "year")
         members = {pair: [pair[1]] for pair in set(required_pairs) | set(money)}
         group_required, group_money = _roll_up(
             members, required_pairs, money, lambda pair: required_pairs.get(pair) is not None
@@ -280,12 +291,6 @@ def group_figures(dimension: str) -> list[Group]:
 # --- Who gave what to one plan (its page and downloads) --------------------------------------
 
 
-def usage_year():
-    """The year of its plan a contribution is for, as a database expression. For now the year of
-    its date; the usage years of contributions (DESIGN, second round) replace this one line."""
-    return ExtractYear("contributed_on")
-
-
 @dataclass(frozen=True)
 class DonorGiving:
     """One donor's contributions to a plan, with their totals (computed by the database)."""
@@ -294,7 +299,14 @@ class DonorGiving:
     name: str
     received: Decimal
     pledged: Decimal
+    # One row per contribution and year it is for (a split one is a row a year, as FTS lists
+    # its child flows): `year_for`, `amount_for` (its currency) and `usd_for` annotated.
     contributions: list[Contribution]
+
+    @property
+    def count(self) -> int:
+        """How many contributions (not rows: a split contribution is one)."""
+        return len({c.pk for c in self.contributions})
 
 
 @dataclass(frozen=True)
@@ -307,10 +319,10 @@ class PlanDonors:
 
 
 def _window_sum(condition: Q, *partition: str):
-    """Σ amount_usd of the rows meeting `condition` in each row's partition (all rows: none)."""
+    """Σ usd_for of the rows meeting `condition` in each row's partition (all rows: none)."""
     return Coalesce(
         Window(
-            Sum("amount_usd", filter=condition),
+            Sum("usd_for", filter=condition),
             partition_by=[F(p) for p in partition] or None,
         ),
         Value(ZERO),
@@ -320,11 +332,14 @@ def _window_sum(condition: Q, *partition: str):
 
 def plan_donors(*, plan: Plan, year: int | None = None) -> PlanDonors:
     """Who gave what to a plan (or for one year of it): every contribution with its donor,
-    status, date, the year it is for (`year_for`), original amount and currency and USD; donors
+    status, date, and for each year it is for (`year_for`) that year's original amount
+    (`amount_for`, in its currency) and USD (`usd_for`); donors
     ordered by received, then pledged money, then name. One query, whatever the number of
     contributions and donors: the donors' and the plan's totals are window sums over the rows,
     so they are computed by the database from exactly the rows listed."""
-    rows = Contribution.objects.filter(plan=plan).annotate(year_for=usage_year())
+    rows = Contribution.objects.filter(plan=plan).annotate(
+        year_for=F("years__year"), amount_for=F("years__amount"), usd_for=F("years__amount_usd")
+    )
     if year is not None:
         rows = rows.filter(year_for=year)
     rows = (
@@ -336,7 +351,13 @@ def plan_donors(*, plan: Plan, year: int | None = None) -> PlanDonors:
             plan_pledged=_window_sum(_PLEDGED),
         )
         .order_by(
-            "-donor_received", "-donor_pledged", "donor__name", "donor_id", "contributed_on", "pk"
+            "-donor_received",
+            "-donor_pledged",
+            "donor__name",
+            "donor_id",
+            "contributed_on",
+            "pk",
+            "year_for",
         )
     )
     donors: list[DonorGiving] = []

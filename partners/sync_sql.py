@@ -9,9 +9,8 @@ of the lists it was in (a plan's code changed, an intervention or contribution m
 plan). Each source table gets one AFTER trigger running its tombstones first, then its rules, so
 that a tombstone is never later than the stamps of the rows it may bring back.
 
-To add a rule (e.g. for a new table `funding_contributionyear` of per-year shares shown in a
-contribution): append `Rule("funding_contributionyear", "funding_contribution",
-"t.id = {r}.contribution_id")` to RULES. `install` runs after every `migrate` (partners/apps.py),
+To add a rule (as for `funding_contributionyear`, the years a contribution is for, which its
+representation shows): append `Rule(source, target, where)` to RULES. `install` runs after every `migrate` (partners/apps.py),
 so the rule is live once the table exists; no migration is needed (adding one that runs
 `install` documents when it came).
 
@@ -145,6 +144,8 @@ RULES: tuple[Rule, ...] = (
     # A contribution shows its donor's name and its currency's.
     Rule("funding_donor", "funding_contribution", "t.donor_id = {r}.id", ("name",)),
     Rule("funding_currency", "funding_contribution", "t.currency_id = {r}.code", ("name",)),
+    # ... and the years it is for, with their parts (written with it, replaced on a correction).
+    Rule("funding_contributionyear", "funding_contribution", "t.id = {r}.contribution_id"),
     # Funding figures, written by the rollup recompute.
     Rule("funding_planrollup", "plans_plan", "t.id = {r}.plan_id", FIGURES),
     Rule("funding_planyearrollup", "plans_plan", "t.id = {r}.plan_id", FIGURES),

@@ -147,15 +147,19 @@ def plan_content_check(*, plan: Plan) -> None:
         Q(interventions__requirements__year__lt=plan.start_year)
         | Q(interventions__requirements__year__gt=plan.end_year)
     )
-    # Contributions too: a plan year's received money is what is dated in it.
+    # Contributions too: each is dated in the period and for years of it (its usage years).
     outside_received = plan.contributions.exclude(
         contributed_on__year__gte=plan.start_year, contributed_on__year__lte=plan.end_year
+    )
+    outside_usage = plan.contributions.filter(
+        Q(years__year__lt=plan.start_year) | Q(years__year__gt=plan.end_year)
     )
     outside = sorted(
         {
             *years.values_list("year", flat=True),
             *outside_money.values_list("interventions__requirements__year", flat=True),
             *outside_received.values_list("contributed_on__year", flat=True),
+            *outside_usage.values_list("years__year", flat=True),
         }
     )
     if outside:

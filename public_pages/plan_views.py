@@ -302,11 +302,11 @@ def contribution_rows(donors: PlanDonors) -> list[list]:
                     c.status,
                     c.contributed_on.isoformat(),
                     c.year_for,
-                    c.amount,
+                    c.amount_for,
                     c.currency_id,
-                    c.amount_usd,
-                    None if pledged else c.amount_usd,
-                    c.amount_usd if pledged else None,
+                    c.usd_for,
+                    None if pledged else c.usd_for,
+                    c.usd_for if pledged else None,
                     _earmark(c),
                 ]
             )

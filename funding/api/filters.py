@@ -28,7 +28,11 @@ class ContributionFilter(PlanScopedFilterSet):
     plan = filters.CharFilter(field_name="plan__slug", max_length=64, help_text="Plan slug.")
     country = country_filter()
     region = region_filter()
-    year = YearFilter(field_name="contributed_on__year", help_text="Contributions dated that year.")
+    year = YearFilter(
+        field_name="years__year",
+        help_text="Contributions for that year of their plan (in whole or in part), whatever "
+        "their date.",
+    )
     donor = IdMultipleChoiceFilter(queryset=Donor.objects.all(), help_text="Donor id.")
     status = filters.MultipleChoiceFilter(choices=Contribution.Status.choices)
     currency = CodeMultipleChoiceFilter(

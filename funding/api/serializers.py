@@ -32,6 +32,36 @@ class CurrencyRefSerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True)
 
 
+YEARS_HELP = (
+    "The year(s) of its plan it is for, each with its part of the amount (in the contribution's "
+    "currency and in USD); together they are the whole contribution. A plan year's funding "
+    "counts these parts, whatever the contribution's date (as FTS's usage years)."
+)
+
+
+class ContributionYearSerializer(serializers.Serializer):
+    year = serializers.IntegerField(read_only=True, help_text="A year of the plan's period.")
+    amount = MoneyField(read_only=True, help_text="Its part, in the contribution's currency.")
+    amount_usd = MoneyField(
+        read_only=True,
+        help_text="Its part in USD at the contribution's rate; the parts add up to its USD.",
+    )
+
+
+class ContributionYearWriteSerializer(serializers.Serializer):
+    year = serializers.IntegerField(help_text="A year of the plan's period.")
+    amount = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        min_value=0,
+        coerce_to_string=True,
+        required=False,
+        allow_null=True,
+        help_text="Its part, in the contribution's currency; the parts add up to `amount`. "
+        "Left out for a single year: the whole amount.",
+    )
+
+
 class ContributionSerializer(serializers.ModelSerializer):
     """Money from a donor; `amount_usd` was fixed at the rate in force on `contributed_on`."""
 
@@ -44,6 +74,7 @@ class ContributionSerializer(serializers.ModelSerializer):
     )
     amount_usd = MoneyField(read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
+    years = ContributionYearSerializer(many=True, read_only=True, help_text=YEARS_HELP)
 
     class Meta:
         model = Contribution
@@ -57,6 +88,7 @@ class ContributionSerializer(serializers.ModelSerializer):
             "currency",
             "units_per_usd",
             "amount_usd",
+            "years",
             "status",
             "status_label",
             "contributed_on",
@@ -78,6 +110,14 @@ class ContributionSerializer(serializers.ModelSerializer):
             "currency": {"code": c.currency.code, "name": c.currency.name},
             "units_per_usd": f"{c.units_per_usd:.8f}",
             "amount_usd": money_text(c.amount_usd),
+            "years": [
+                {
+                    "year": share.year,
+                    "amount": money_text(share.amount),
+                    "amount_usd": money_text(share.amount_usd),
+                }
+                for share in c.years.all()
+            ],
             "status": c.status,
             "status_label": self._statuses.get(c.status, c.status),
             "contributed_on": iso_date(c.contributed_on),
@@ -116,10 +156,21 @@ class ContributionWriteSerializer(WriteSerializer):
         "`contributed_on`.",
     )
 
+    years = ContributionYearWriteSerializer(
+        many=True,
+        required=False,
+        allow_empty=False,
+        help_text=YEARS_HELP + " Left out: a new contribution is for the year of its date, a "
+        "corrected one keeps its years (one year follows a corrected amount).",
+    )
+
     def __init__(self, *args, plans=None, **kwargs):
         super().__init__(*args, **kwargs)
         if plans is not None:
             self.fields["plan"].queryset = plans
+
+    def validate_years(self, value: list[dict]) -> list[tuple[int, Decimal | None]]:
+        return [(share["year"], share.get("amount")) for share in value]
 
 
 class SummaryGroupSerializer(FiguresMixin, serializers.Serializer):

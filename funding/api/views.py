@@ -46,7 +46,14 @@ CONTRIBUTION_COLUMNS = [
     Column("Status", "#status+code", lambda c: c.status),
     Column("Status label", "#status+name", lambda c: c.get_status_display()),
     Column("Date", "#date", lambda c: c.contributed_on),
-    Column("Year", "#date+year", lambda c: c.contributed_on.year),
+    Column(
+        "Years it is for", "#date+year", lambda c: "; ".join(str(s.year) for s in c.years.all())
+    ),
+    Column(
+        "Amount by year",
+        "#value+original+year",
+        lambda c: "; ".join(f"{s.year}: {s.amount}" for s in c.years.all()),
+    ),
     Column("Reference", "#meta+ref", lambda c: c.reference),
     Column("Last updated", "#date+updated", lambda c: c.updated_at),
 ]
@@ -92,7 +99,7 @@ class ContributionViewSet(
             Contribution.objects.visible_to(self.request.user)
             .select_related("donor", "plan", "currency")
             .defer("plan__vision_narrative", "plan__vision_statement")
-            .prefetch_related("plan__countries")
+            .prefetch_related("plan__countries", "years")
         )
 
     def _write(self, request, contribution: Contribution | None) -> Contribution:

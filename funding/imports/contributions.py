@@ -3,7 +3,9 @@
 Columns: reference, donor (its name), plan (its slug), amount (original currency), currency
 (ISO 4217), status (pledged, committed, paid), contributed_on (YYYY-MM-DD); optional: objective
 (the strategic objective's number within the plan), intervention (its id), units_per_usd (the
-rate the agreement fixed, for officers who may set rates). Each cell's problem is its row's error.
+rate the agreement fixed, for officers who may set rates), years (the year(s) of the plan it is
+for: "2021", or "2020: 20000; 2021: 30000" in its currency; empty: the year of its date, or the
+years recorded). Each cell's problem is its row's error.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from funding.services.contribution_imports import (
     ImportedRow,
     contributions_import,
 )
+from funding.services.contribution_years import years_parse
 from interventions.models import Intervention
 from objectives.models import Objective
 from plans.models import Plan
@@ -27,7 +30,7 @@ from plans.models import Plan
 from .tables import cell_number, table_check_headers, table_read
 
 REQUIRED = ("reference", "donor", "plan", "amount", "currency", "status", "contributed_on")
-OPTIONAL = ("objective", "intervention", "units_per_usd")
+OPTIONAL = ("objective", "intervention", "units_per_usd", "years")
 STATUSES = {
     **{value: value for value in Contribution.Status.values},
     **{str(label).lower(): value for value, label in Contribution.Status.choices},
@@ -97,6 +100,10 @@ def _row_fields(cells: dict[str, str], catalog: _Catalog, row: ImportedRow) -> N
                 row.units_per_usd = value
             else:
                 fields[name] = value
+    try:
+        row.years = years_parse(cells.get("years", ""))
+    except ValidationError as error:
+        row.errors.extend(f"years: {message}" for message in error.messages)
     fields["objective"] = fields["intervention"] = None
     if cells.get("objective") and plan is not None:
         number = cells["objective"]

@@ -1,6 +1,7 @@
 """Writes of funding data, by job. Callers use the package: `from funding import services`.
 
 - contributions: exchange conversion, recording, correcting and deleting contributions
+- contribution_years: the year(s) of its plan a contribution is for, written with it
 - requirements: an intervention's yearly requirements
 - interventions: an intervention with its requirements (and moves), the API's and admin's one write
 - moves: moving an intervention (and its earmarked money) under another objective
@@ -17,6 +18,7 @@
 
 from .bounds import plan_contributions_check, plan_requirements_check, plan_totals_check
 from .contribution_imports import contributions_import
+from .contribution_years import years_format, years_parse
 from .contributions import (
     CONTRIBUTION_CONTENT,
     CORRECTABLE,
@@ -88,4 +90,6 @@ __all__ = [
     "requirements_replace",
     "rollups_audit",
     "usd_amount",
+    "years_format",
+    "years_parse",
 ]

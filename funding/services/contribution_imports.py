@@ -30,6 +30,7 @@ class ImportedRow:
     reference: str
     fields: dict[str, Any] = field(default_factory=dict)
     units_per_usd: Decimal | None = None
+    years: list[tuple[int, Decimal | None]] | None = None  # None: not given (contribution_years)
     errors: list[str] = field(default_factory=list)
     action: str = ""
     amount_usd: Decimal | None = None
@@ -73,12 +74,17 @@ def _unchanged(saved: Contribution, row: ImportedRow) -> bool:
     if wanted.get("intervention") is not None:
         wanted["objective"] = wanted["intervention"].objective
     same = all(getattr(saved, name) == wanted.get(name) for name in IMPORTED)
+    if row.years is not None:
+        given = [(y, wanted["amount"] if a is None else a) for y, a in sorted(row.years)]
+        same = same and given == list(saved.years.values_list("year", "amount"))
     return same and (row.units_per_usd is None or row.units_per_usd == saved.units_per_usd)
 
 
 def _import_row(row: ImportedRow, saved: Contribution | None, actor) -> None:
     if saved is None:
-        done = contribution_record(actor=actor, units_per_usd=row.units_per_usd, **row.fields)
+        done = contribution_record(
+            actor=actor, units_per_usd=row.units_per_usd, years=row.years, **row.fields
+        )
         row.action = NEW
     elif _unchanged(saved, row):
         contribution_check_recordable(plan=saved.plan, actor=actor) if actor else None
@@ -86,7 +92,11 @@ def _import_row(row: ImportedRow, saved: Contribution | None, actor) -> None:
     else:
         changes = {k: v for k, v in row.fields.items() if k != "reference"}
         done = contribution_correct(
-            contribution=saved, actor=actor, units_per_usd=row.units_per_usd, **changes
+            contribution=saved,
+            actor=actor,
+            units_per_usd=row.units_per_usd,
+            years=row.years,
+            **changes,
         )
         row.action = UPDATED
     row.amount_usd, row.rate_used = done.amount_usd, done.units_per_usd

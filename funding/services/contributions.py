@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,9 +16,10 @@ from plans.models import Plan, year_outside_period
 from plans.roles import Role, user_countries
 from plans.services import fields_check, plan_check_not_archived
 
-from ..figures import CENT
+from ..figures import usd_amount
 from ..models import MAX_MONEY_USD, Contribution, Currency, Donor, ExchangeRate
 from .bounds import plan_contributions_check
+from .contribution_years import YearShares, years_resolve, years_write
 from .rates import rate_check_settable, rate_check_value
 
 USD = "USD"
@@ -64,11 +65,6 @@ def _rate(*, currency: Currency, on: datetime.date, given: Decimal | None, actor
     if currency.pk == USD and given != 1:
         raise ValidationError({"units_per_usd": _("A USD contribution is at 1 unit per USD.")})
     return rate_check_value(given)
-
-
-def usd_amount(*, amount: Decimal, units_per_usd: Decimal) -> Decimal:
-    """original ÷ units per USD, rounded half-up to the cent (CHF 1,000,000 at 0.999 → 1,001,001.00)."""
-    return (amount / units_per_usd).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def contribution_check_recordable(*, plan: Plan, actor) -> None:
@@ -134,10 +130,15 @@ def contribution_record(
     actor=None,
     expected_version: int | None = None,
     units_per_usd: Decimal | None = None,
+    years: YearShares | None = None,
 ) -> Contribution:
     """Record (or correct) a contribution: fix its USD amount at the rate in force on its date,
     or at `units_per_usd` when given (the rate the donor's agreement fixed), which only someone
     who may set exchange rates may give: anyone else is refused, never silently ignored.
+
+    `years`: the year(s) of its plan it is for, [(year, amount in its currency)], adding up to
+    its amount (contribution_years); None keeps the recorded years where they still fit, and
+    a new contribution is for the year of its date.
 
     `actor`, when given (the API and the admin always give it), must be a funding officer of one
     of the plan's countries (and of the corrected contribution's plan), or a superuser. Internal
@@ -150,8 +151,9 @@ def contribution_record(
             contribution_check_recordable(plan=contribution.plan, actor=actor)
         if recorded_by is None:
             recorded_by = actor
-    current_version, before = None, None
+    current_version, before, saved_years = None, None, []
     if contribution is not None:
+        saved_years = list(contribution.years.values_list("year", "amount"))
         # The row as saved (the admin's form has already changed the instance), locked.
         current_version, *before = (
             Contribution.objects.select_for_update()
@@ -219,12 +221,17 @@ def contribution_record(
                 }
             }
         )
-    if current_version is not None and before != [
-        getattr(contribution, name) for name in CONTRIBUTION_CONTENT
-    ]:
+    shares = years_resolve(
+        plan=plan, amount=amount, contributed_on=contributed_on, given=years, saved=saved_years
+    )
+    if current_version is not None and (
+        before != [getattr(contribution, name) for name in CONTRIBUTION_CONTENT]
+        or shares != saved_years
+    ):
         contribution.version = current_version + 1  # recording it unchanged is not a version
     contribution.full_clean()
     contribution.save()  # the receiver marks the plan dirty and schedules its rollup
+    years_write(contribution=contribution, shares=shares)
     plan_contributions_check(plan_id=plan.pk)  # refused: the transaction rolls the save back
     return contribution
 
@@ -266,6 +273,7 @@ def contribution_correct(
     actor,
     expected_version: int | None = None,
     units_per_usd: Decimal | None = None,
+    years: YearShares | None = None,
     **changes,
 ) -> Contribution:
     """Correct a recorded contribution (the admin's change page, the API's PATCH): fields not
@@ -284,5 +292,6 @@ def contribution_correct(
         actor=actor,
         expected_version=expected_version,
         units_per_usd=units_per_usd,
+        years=years,
         **fields,
     )

@@ -233,15 +233,29 @@ def test_no_not_specified_line_when_every_cent_is_earmarked(client, db):
     ]
 
 
-def test_a_year_tab_lists_the_contributions_for_that_year(client, demo):
-    rows = _donor_rows(client, PAK + "?year=2020")
-    assert [r["cells"][0].rsplit(" (", 1)[0] for r in rows if r["class"] == "donor-total"] == [
-        "United Kingdom"
-    ]
-    html = client.get(PAK + "?year=2021").content.decode()
-    assert "Funding by donor, 2021" in html
-    assert "No contribution is recorded for 2021." in html
-    assert "not-specified" not in html  # received is kept for the whole period below plans
+def test_a_year_tab_lists_the_money_for_that_year_whatever_its_date(client, demo):
+    """Pakistan's demo money: the UK's GBP 50,000, dated October 2020, is GBP 20,000 for 2020 and
+    GBP 30,000 for 2021 (issue #12, item 4). Each tab lists its part; the parts add up to it."""
+    uk = Contribution.objects.get(reference="DEMO-PAK-001")
+    parts = {}
+    for year, amount in ((2020, "20,000.00"), (2021, "30,000.00")):
+        rows = _donor_rows(client, PAK + f"?year={year}")
+        (donor,) = [r for r in rows if r["class"] == "donor-total"]
+        assert donor["cells"][0] == "United Kingdom (1 contribution)"
+        (row,) = [r for r in rows if r["class"] == "contribution"]
+        assert row["cells"][1:5] == ["Committed", "5 Oct 2020", str(year), f"GBP {amount}"]
+        parts[year] = row["values"]["received"]
+        assert donor["values"]["received"] == parts[year]
+        html = client.get(PAK + f"?year={year}").content.decode()
+        assert f"Funding by donor, {year}" in html
+        assert "not-specified" not in html  # received is kept for the whole period below plans
+    assert parts[2021] > parts[2020] > 0
+    assert parts[2020] + parts[2021] == uk.amount_usd
+    # The whole period lists the contribution once per year it is for, and counts it once.
+    rows = _donor_rows(client, PAK)
+    assert [r["cells"][3] for r in rows if r["class"] == "contribution"] == ["2020", "2021"]
+    (total,) = [r for r in rows if r["class"] == "plan-total"]
+    assert total["values"]["received"] == uk.amount_usd
 
 
 def test_revised_from_is_shown_only_when_the_requirement_changed(
