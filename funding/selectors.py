@@ -15,9 +15,10 @@ from django.db.models.functions import Coalesce
 
 from interventions.models import Sector
 from objectives.models import Objective, StrategicObjective
-from plans.models import Country, Plan, Region
+from plans.models import Plan
 
 from .figures import ZERO, Figures
+from .grouping import Place, costed_received, figures_add, plan_groups
 from .models import Contribution, ContributionYear, Donor, Requirement
 
 _RECEIVED = Q(status__in=Contribution.RECEIVED_STATUSES)
@@ -225,30 +226,7 @@ def group_figures(dimension: str) -> list[Group]:
     # contributions to countries or regions instead would multiply the work (and a join that
     # repeats a contribution per country is exactly how sums get multiplied).
     if dimension in {"country", "region"}:
-        required = _required_sums(requirements, "intervention__objective__plan")
-        money = _money_by(contributions, "plan")
-        through = Plan.countries.through.objects.filter(plan__status=Plan.Status.PUBLISHED)
-        members: dict = {}
-        labels: dict  # keyed by ISO3 or slug here, by strategic objective number or donor pk below
-        if dimension == "country":
-            labels = dict(Country.objects.values_list("iso3", "name"))
-            for plan_id, iso3 in through.values_list("plan_id", "country__iso3"):
-                members.setdefault(plan_id, []).append(iso3)
-        else:
-            labels = dict(Region.objects.values_list("slug", "name"))
-            pairs = through.exclude(country__region=None).values_list(
-                "plan_id", "country__region__slug"
-            )
-            for plan_id, slug in set(pairs):
-                members.setdefault(plan_id, []).append(slug)
-            # A plan in no region is in no region's group (not in a "not specified" one).
-            for plan_id in set(required) | set(money):
-                members.setdefault(plan_id, [])
-        group_required, group_money = _roll_up(
-            members, required, money, lambda plan_id: required.get(plan_id) is not None
-        )
-        groups = _groups(group_required, group_money, labels)
-        return sorted(groups, key=lambda g: g.label) if dimension == "region" else groups
+        return _place_groups(dimension, requirements, contributions)
     if dimension == "year":
         required_pairs = _required_sums_by(requirements, "intervention__objective__plan", "year")
         money = _money_by(_year_shares(plan__status=Plan.Status.PUBLISHED), "plan", "year")
@@ -286,6 +264,49 @@ def group_figures(dimension: str) -> list[Group]:
             {}, _group_money(contributions, "donor", costed), labels, with_required=False
         )
     raise ValueError(f"unknown dimension {dimension!r}")
+
+
+def _place_groups(dimension: str, requirements, contributions) -> list[Group]:
+    """By country or region (funding.grouping): each published plan's parts per country its
+    interventions name, summed by (plan, country named) in two grouped queries, then placed."""
+    required = _required_sums_by(
+        requirements, "intervention__objective__plan", "intervention__country__iso3"
+    )
+    money = _money_by(contributions, "plan", "intervention__country__iso3")
+    places: dict[int, list[Place]] = {}
+    through = Plan.countries.through.objects.filter(plan__status=Plan.Status.PUBLISHED)
+    for plan_id, *place in through.values_list(
+        "plan_id",
+        "country__iso3",
+        "country__name",
+        "country__region__slug",
+        "country__region__name",
+    ).order_by("plan_id", "country__iso3"):
+        places.setdefault(plan_id, []).append(Place(*place))
+    parts: dict[int, list] = {}
+    for plan_id, iso3 in set(required) | set(money):
+        received, pledged = money.get((plan_id, iso3), (ZERO, ZERO))
+        fig = Figures(required=required.get((plan_id, iso3)), received=received, pledged=pledged)
+        parts.setdefault(plan_id, []).append((iso3, fig))
+    totals: dict[tuple[str, str], Figures] = {}
+    for plan_id, plan_parts in parts.items():
+        groups = plan_groups(dimension=dimension, places=places.get(plan_id, []), parts=plan_parts)
+        for group, fig in groups.items():
+            totals[group] = figures_add(totals.get(group), fig)
+    ordered = sorted(totals.items(), key=lambda item: (item[0][0] == NOT_SPECIFIED, item[0][1]))
+    return [
+        Group(
+            key=key,
+            label=label,
+            figures=Figures(
+                required=fig.required,
+                received=fig.received,
+                pledged=fig.pledged,
+                covered=costed_received(fig),
+            ),
+        )
+        for (key, label), fig in ordered
+    ]
 
 
 # --- Who gave what to one plan (its page and downloads) --------------------------------------

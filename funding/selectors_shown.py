@@ -12,6 +12,7 @@ from django.db.models import Q, Sum
 from plans.models import Plan
 
 from .figures import NOT_COSTED, ZERO, Figures
+from .grouping import Place, figures_add, plan_groups
 from .models import (
     Contribution,
     GroupRollup,
@@ -59,32 +60,31 @@ def required_of(figures: list[Figures]) -> Figures:
     return Figures(required=sum(known, ZERO) if known else None)
 
 
-def _costed_received(fig: Figures) -> Decimal:
-    """The money of `fig` that coverage may count: none of it when its scope is not costed."""
-    if fig.covered is not None:
-        return fig.covered
-    return fig.received if fig.required is not None else ZERO
-
-
-def _add(total: Figures | None, fig: Figures) -> Figures:
-    """Add two scopes' figures the way the stored group rollups do (funding.selectors)."""
-    if total is None:
-        return fig
-    required = (
-        None
-        if total.required is None and fig.required is None
-        else (total.required or ZERO) + (fig.required or ZERO)
-    )
-    return Figures(
-        required=required,
-        received=total.received + fig.received,
-        pledged=total.pledged + fig.pledged,
-        covered=_costed_received(total) + _costed_received(fig),
-    )
-
-
 def _money_only(received: Decimal, pledged: Decimal) -> Figures:
     return Figures(required=None, received=received, pledged=pledged)
+
+
+def _placed_parts(intervention_rows: list[InterventionRollup]) -> dict[int, dict]:
+    """{plan id: {ISO3: figures}} of the interventions that name their country, from their
+    stored rollups, and the requirement of those that name none under key None."""
+    placed: dict[int, dict] = {}
+    for row in intervention_rows:
+        plan_parts = placed.setdefault(row.intervention.objective.plan_id, {})
+        iso3 = row.intervention.country.iso3 if row.intervention.country_id else None
+        plan_parts[iso3] = figures_add(plan_parts.get(iso3), Figures.from_row(row))
+    return placed
+
+
+def _rest(plan: Figures, parts: dict) -> Figures:
+    """The part of a plan that names no country: the requirement of its interventions that name
+    none, and the money not earmarked to one that names one."""
+    unplaced = parts.get(None)
+    named = [fig for iso3, fig in parts.items() if iso3 is not None]
+    return Figures(
+        required=unplaced.required if unplaced else None,
+        received=plan.received - sum((f.received for f in named), ZERO),
+        pledged=plan.pledged - sum((f.pledged for f in named), ZERO),
+    )
 
 
 def filtered_group_figures(
@@ -92,8 +92,9 @@ def filtered_group_figures(
 ) -> dict[str, list[tuple[str, str, Figures]]]:
     """The groups of `group_figures` for some published plans only (the public filters), added
     up from their stored rollups (3 queries): (key, label, figures) per dimension; key "" is
-    "not specified". A plan counts once per country and once per region; money not earmarked
-    down to a level is "not specified" there, so every dimension adds up to the plans' total."""
+    "not specified". By country and region a plan's parts count once each (funding.grouping);
+    money not earmarked down to a level is "not specified", so every dimension adds up to the
+    plans' total."""
     plan_ids = [p.pk for p in plans]
     by: dict[str, dict[str, tuple[str, Figures]]] = {d: {} for d in Dimension.values}
 
@@ -101,19 +102,29 @@ def filtered_group_figures(
         if fig.required is None and not fig.received and not fig.pledged:
             return  # like the stored groups: a group exists only where money is needed or given
         previous = by[dimension].get(key)
-        by[dimension][key] = (label, _add(previous[1] if previous else None, fig))
+        by[dimension][key] = (label, figures_add(previous[1] if previous else None, fig))
 
     plan_money = {}
+    placed = _placed_parts(intervention_rows)
     for plan in plans:
         fig = stored_figures(plan)
         plan_money[plan.pk] = fig
-        regions = {}
-        for country in plan.countries.all():
-            put(Dimension.COUNTRY, country.iso3, country.name, fig)
-            if country.region is not None:
-                regions[country.region.slug] = country.region.name
-        for slug, name in regions.items():  # once per region, however many of its countries
-            put(Dimension.REGION, slug, name, fig)
+        plan_parts = placed.get(plan.pk, {})
+        parts = [(iso3, f) for iso3, f in plan_parts.items() if iso3 is not None]
+        parts.append((None, _rest(fig, plan_parts)))
+        places = [
+            Place(
+                c.iso3,
+                c.name,
+                c.region.slug if c.region else None,
+                c.region.name if c.region else None,
+            )
+            for c in plan.countries.all()
+        ]
+        for dimension in (Dimension.COUNTRY, Dimension.REGION):
+            groups = plan_groups(dimension=dimension, places=places, parts=parts)
+            for (key, label), group_fig in groups.items():
+                put(dimension, key, label, group_fig)
 
     for row in PlanYearRollup.objects.filter(plan_id__in=plan_ids):
         put(Dimension.YEAR, str(row.year), str(row.year), Figures.from_row(row))

@@ -2,8 +2,8 @@
 
 Without filters it reads the stored cross-plan rollups (GroupRollup: one query). With the
 filters shared with /plans/, it adds up the stored per-plan rollups of the plans that match,
-with the grouping rules of funding.selectors.group_figures (a plan counts once per country and
-once per region; money not earmarked down to a level is "not specified").
+with the grouping rules of funding.selectors.group_figures (funding.grouping: nothing counts
+twice by country or region; money not earmarked down to a level is "not specified").
 """
 
 from __future__ import annotations
@@ -61,6 +61,7 @@ def _stored_groups() -> dict[str, list[tuple[str, Figures, bool]]]:
 
 _INTERVENTION_DETAIL = (
     "intervention__sector",
+    "intervention__country",
     "intervention__objective__plan",
     "intervention__objective__strategic_objective",
 )

@@ -20,7 +20,7 @@ from funding.selectors_shown import not_specified, published_totals, required_of
 from funding.selectors_shown import stored_figures as figures_of
 from interventions.models import Intervention
 from objectives.models import Objective
-from plans.models import Country, OperationalPresence, Plan
+from plans.models import Country, OperationalPresence, Plan, is_regional
 from public_pages.downloads import FORMATS, table_response
 
 from .filters import PlanFilter
@@ -226,6 +226,7 @@ def plan_detail(request, slug: str):
         "presences": list(plan.presences.all()),
         "countries": list(plan.countries.all()),
     }
+    context["regional"] = is_regional(kind=plan.kind, country_count=len(context["countries"]))
     return render(request, "plans/plan_detail.html", context)
 
 
