@@ -236,7 +236,8 @@ def group_figures(dimension: str) -> list[Group]:
         )
         return _groups(group_required, group_money, {})
     if dimension == "strategic_objective":
-        labels = {so.number: so.title for so in StrategicObjective.objects.all()}
+        # Keyed by strategic objective number here, by sector slug or donor pk below.
+        labels: dict = {so.number: so.title for so in StrategicObjective.objects.all()}
         required = _required_sums(requirements, "intervention__objective")
         money = _money_by(contributions, "objective")
         members = {

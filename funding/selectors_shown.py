@@ -70,7 +70,8 @@ def _placed_parts(intervention_rows: list[InterventionRollup]) -> dict[int, dict
     placed: dict[int, dict] = {}
     for row in intervention_rows:
         plan_parts = placed.setdefault(row.intervention.objective.plan_id, {})
-        iso3 = row.intervention.country.iso3 if row.intervention.country_id else None
+        country = row.intervention.country
+        iso3 = country.iso3 if country is not None else None
         plan_parts[iso3] = figures_add(plan_parts.get(iso3), Figures.from_row(row))
     return placed
 
