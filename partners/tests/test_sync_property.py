@@ -217,9 +217,21 @@ class Edits:
         if contribution is None:
             return
         url = f"/api/v1/contributions/{contribution.pk}/"
-        change = self.data.draw(st.sampled_from(["amount", "status", "plan", "reference"]))
+        change = self.data.draw(st.sampled_from(["amount", "status", "plan", "reference", "years"]))
+        plan = contribution.plan
+        first = self.data.draw(st.integers(plan.start_year, plan.end_year))
         body: dict = {
             "amount": {"amount": f"{self.data.draw(st.integers(1, 10**6))}.50"},
+            # The years it is for: the whole for one year, or a part for the first year drawn
+            # and the rest for the plan's last (only the parts change: usage years, #12 item 4).
+            "years": {
+                "years": [{"year": first}]
+                if first == plan.end_year
+                else [
+                    {"year": first, "amount": "1.00"},
+                    {"year": plan.end_year, "amount": f"{contribution.amount - 1:.2f}"},
+                ]
+            },
             "status": {"status": self.data.draw(st.sampled_from(["pledged", "committed", "paid"]))},
             "reference": {"reference": self.label()},
             "plan": {"plan": getattr(self.pick(Plan.objects.all()), "slug", "")},
