@@ -63,6 +63,14 @@ def _group_of(
     return (place.region_slug, place.region_name or "") if place.region_slug else None
 
 
+def group_of(iso3: str | None, places: list[Place], dimension: str) -> tuple[str, str] | None:
+    """The group (key, label) of one part of a plan: the country its intervention names (None:
+    none), among the plan's `places`; None when it is in no group of `dimension`."""
+    if not places:
+        return ("", _("Not specified")) if dimension == "country" else None
+    return _group_of(iso3, {p.iso3: p for p in places}, dimension, _rest_of(places, dimension))
+
+
 def plan_groups(
     *, dimension: str, places: list[Place], parts: list[tuple[str | None, Figures]]
 ) -> dict[tuple[str, str], Figures]:

@@ -64,6 +64,16 @@ class KnownParametersMixin:
             )
 
 
+def export_response(columns: list[Column], rows, fmt: str, name: str) -> StreamingHttpResponse:
+    """Rows as a streamed CSV download (`fmt` "hxl": with a row of HXL hashtags)."""
+    response = StreamingHttpResponse(
+        export_rows(columns, rows, hxl=fmt == "hxl"), content_type="text/csv; charset=utf-8"
+    )
+    suffix = "-hxl" if fmt == "hxl" else ""
+    response["Content-Disposition"] = f'attachment; filename="{name}{suffix}.csv"'
+    return response
+
+
 class ApiViewMixin(AnswerCacheMixin, KnownParametersMixin, ConditionalResponseMixin):
     """List/retrieve with streamed exports and conditional GET. A viewset sets `export_columns`
     (and optionally `last_modified_fields`, the datetime fields whose latest value dates a list).
@@ -129,15 +139,7 @@ class ApiViewMixin(AnswerCacheMixin, KnownParametersMixin, ConditionalResponseMi
         fmt = self.export_format()
         if fmt:
             rows = queryset.iterator(chunk_size=EXPORT_CHUNK)
-            response = StreamingHttpResponse(
-                export_rows(self.export_columns, rows, hxl=fmt == "hxl"),
-                content_type="text/csv; charset=utf-8",
-            )
-            suffix = "-hxl" if fmt == "hxl" else ""
-            response["Content-Disposition"] = (
-                f'attachment; filename="{self.export_name}{suffix}.csv"'
-            )
-            return response
+            return export_response(self.export_columns, rows, fmt, self.export_name)
         self._last_modified = self.get_list_last_modified(queryset)
         page = self.prepare_page(self.paginate_queryset(self.page_rows(queryset)))
         serializer = self.get_serializer(page, many=True)

@@ -182,6 +182,11 @@ class SummaryGroupSerializer(FiguresMixin, serializers.Serializer):
     dimension = serializers.CharField(read_only=True)
     key = serializers.CharField(read_only=True)
     label = serializers.CharField(read_only=True)
+    dimension_2 = serializers.CharField(
+        read_only=True, allow_null=True, help_text="The second dimension asked for, or null."
+    )
+    key_2 = serializers.CharField(read_only=True, allow_null=True)
+    label_2 = serializers.CharField(read_only=True, allow_null=True)
     computed_at = serializers.DateTimeField(read_only=True)
 
 

@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
-from django.db.models import F, Value
+from django.db.models import CharField, F, Value
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.response import Response
 
+from crp_portal.api.pagination import StableOrderingFilter
 from crp_portal.api.renderers import Column
-from crp_portal.api.viewsets import FORMAT_PARAMETER, ApiViewMixin
+from crp_portal.api.viewsets import FORMAT_PARAMETER, ApiViewMixin, export_response
 from crp_portal.api_concurrency import IF_MATCH, PRECONDITION_RESPONSES, VersionedWritesMixin
 from funding import services
 from funding.models import Contribution, Donor, ExchangeRate, GroupRollup, PlanRollup
+from funding.summary import SummaryGroup, summarise
 from interventions.models import Intervention
 from objectives.models import Objective
 from plans.models import Plan
 
-from .filters import ContributionFilter, DonorFilter, ExchangeRateFilter
+from .filters import ContributionFilter, DonorFilter, ExchangeRateFilter, SummaryFilter
 from .serializers import (
     ContributionSerializer,
     ContributionWriteSerializer,
@@ -260,63 +267,185 @@ SUMMARY_ORDERING = {
 GROUP_BY_PARAMETER = OpenApiParameter(
     "group_by",
     OpenApiTypes.STR,
-    enum=GROUP_BY,
     required=True,
-    description='Dimension of the groups. Key "" is the "not specified" group: money not '
-    "earmarked down to that level (for donor: no required figure).",
+    description="Dimension of the groups, or two separated by a comma (`country,sector`): one "
+    f'or two of {", ".join(GROUP_BY)}. Key "" is the "not specified" group: money not '
+    "earmarked down to that level (for donor: no required figure). With two, `dimension_2`, "
+    "`key_2` and `label_2` name the second; with one they are null.",
 )
+
+
+@dataclass(frozen=True)
+class ComputedGroup:
+    """A group computed from source rows (filtered or two ways), read as a stored one."""
+
+    dimension: str
+    key: str
+    label: str
+    dimension_2: str | None
+    key_2: str | None
+    label_2: str | None
+    required_usd: Decimal | None
+    received_usd: Decimal
+    pledged_usd: Decimal
+    gap_usd: Decimal | None
+    coverage_percent: Decimal | None
+    computed_at: datetime.datetime
+
+    @classmethod
+    def of(cls, group_by: tuple[str, ...], group: SummaryGroup, at: datetime.datetime):
+        second = len(group_by) > 1
+        fig = group.figures
+        return cls(
+            dimension=group_by[0],
+            key=group.keys[0],
+            label=group.labels[0],
+            dimension_2=group_by[1] if second else None,
+            key_2=group.keys[1] if second else None,
+            label_2=group.labels[1] if second else None,
+            required_usd=fig.required,
+            received_usd=fig.received,
+            pledged_usd=fig.pledged,
+            gap_usd=fig.gap,
+            coverage_percent=fig.coverage_percent,
+            computed_at=at,
+        )
+
+    def __getattr__(self, name: str):
+        # The ordering names of the stored rows (funding_required, …), for `?ordering=`.
+        if name in SUMMARY_ORDERING:
+            return getattr(self, SUMMARY_ORDERING[name])
+        raise AttributeError(name)
+
+
+def _ordered(rows: list[ComputedGroup], ordering: list[str]) -> list[ComputedGroup]:
+    """Rows in `ordering` (names with "-" for descending); null figures last either way."""
+    for name in reversed(ordering):
+        field = name.lstrip("-")
+        descending = name.startswith("-")
+        known = [r for r in rows if getattr(r, field) is not None]
+        unknown = [r for r in rows if getattr(r, field) is None]
+        known.sort(key=lambda r: getattr(r, field), reverse=descending)
+        rows = known + unknown
+    return rows
 
 
 @extend_schema_view(list=extend_schema(parameters=[GROUP_BY_PARAMETER, FORMAT_PARAMETER]))
 class FundingSummaryViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Funding across published plans grouped by country, region, year, strategic objective,
-    sector, donor or plan: required, received, pledged, gap and coverage per group, from the
-    stored rollups."""
+    sector, donor or plan (or two of them): required, received, pledged, gap and coverage per
+    group. Unfiltered and by one dimension it reads the stored rollups; filtered or grouped two
+    ways it is computed from the source rows when asked (funding.summary), by the same rules.
+    Filters narrow requirements and money alike; the groups of a dimension add up to the total
+    of what the filters cover."""
 
     serializer_class = SummaryGroupSerializer
+    filterset_class = SummaryFilter
     has_detail = False  # groups are read as a list, by group_by
     extra_query_parameters = frozenset({"group_by"})
-    ordering_fields = ["label", "key", *SUMMARY_ORDERING]
+    ordering_fields = ["label", "key", "label_2", "key_2", *SUMMARY_ORDERING]
     ordering = ["label"]
     ordering_tiebreaker = "key"
     last_modified_fields = ("computed_at",)
     export_name = "funding-summary"
 
-    def group_by(self) -> str:
-        value = self.request.query_params.get("group_by")
-        if value not in GROUP_BY:
+    def group_by(self) -> tuple[str, ...]:
+        value = self.request.query_params.get("group_by") or ""
+        names = tuple(name.strip() for name in value.split(","))
+        if (
+            not 1 <= len(names) <= 2
+            or len(set(names)) != len(names)
+            or any(name not in GROUP_BY for name in names)
+        ):
             raise exceptions.ValidationError(
-                {"group_by": [_("Give group_by, one of: %(ok)s.") % {"ok": ", ".join(GROUP_BY)}]}
+                {
+                    "group_by": [
+                        _("Give group_by: one or two (comma-separated) of: %(ok)s.")
+                        % {"ok": ", ".join(GROUP_BY)}
+                    ]
+                }
             )
-        return value
+        return names
+
+    def _computed(self) -> bool:
+        return len(self.group_by()) > 1 or self._filters_asked()
+
+    def filter_queryset(self, queryset):
+        if self._computed():
+            return queryset  # filtered in funding.summary; ordered in list()
+        return super().filter_queryset(queryset)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return GroupRollup.objects.none()
-        dimension = self.group_by()
+        (dimension,) = self.group_by()[:1]
         figures = {name: F(path) for name, path in SUMMARY_ORDERING.items() if name != path}
+        no_second = {
+            name: Value(None, output_field=CharField())
+            for name in ("dimension_2", "key_2", "label_2")
+        }
         if dimension == "plan":
             return (
                 PlanRollup.objects.filter(plan__status=Plan.Status.PUBLISHED)
                 .annotate(dimension=Value("plan"), key=F("plan__slug"), label=F("plan__title"))
-                .annotate(**figures)
+                .annotate(**figures, **no_second)
             )
-        return GroupRollup.objects.filter(dimension=dimension).annotate(**figures)
+        return GroupRollup.objects.filter(dimension=dimension).annotate(**figures, **no_second)
+
+    def computed_groups(self) -> list[ComputedGroup]:
+        """The groups from source rows, under the filters, in the order asked."""
+        filterset = SummaryFilter(self.request.query_params, queryset=None)
+        if not filterset.is_valid():
+            raise exceptions.ValidationError(filterset.errors)
+        group_by = self.group_by()
+        at = timezone.now()
+        rows = [
+            ComputedGroup.of(group_by, group, at)
+            for group in summarise(group_by, filterset.summary_filters())
+        ]
+        ordering = StableOrderingFilter().get_ordering(self.request, None, self)
+        return _ordered(rows, [*ordering, "key_2"])
+
+    def list(self, request, *args, **kwargs):
+        if not self._computed():
+            return super().list(request, *args, **kwargs)
+        rows = self.computed_groups()
+        fmt = self.export_format()
+        if fmt:
+            return export_response(self.export_columns, rows, fmt, self.export_name)
+        self._last_modified = None  # computed now, from rows that may have just changed
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @property
     def export_columns(self) -> list[Column]:
-        key_tag, label_tag = GROUP_HXL[self.group_by()]
-
-        def get(name):
-            return lambda row: getattr(row, name)
-
+        group_by = self.group_by()
+        columns = []
+        for i, dimension in enumerate(group_by):
+            suffix = "" if i == 0 else "_2"
+            key_tag, label_tag = GROUP_HXL[dimension]
+            ordinal = "" if i == 0 else " 2"
+            key_name, label_name = f"key{suffix}", f"label{suffix}"
+            columns += [
+                Column(f"Group{ordinal}", key_tag, _attribute(key_name)),
+                Column(
+                    f"Group{ordinal} name",
+                    label_tag,
+                    lambda r, k=key_name, n=label_name: (
+                        getattr(r, n) if getattr(r, k) != "" else "Not specified"
+                    ),
+                ),
+            ]
         return [
-            Column("Group", key_tag, get("key")),
-            Column("Group name", label_tag, lambda r: r.label if r.key != "" else "Not specified"),
-            Column("Required (USD)", "#value+funding+required+usd", get("required_usd")),
-            Column("Received (USD)", "#value+funding+total+usd", get("received_usd")),
-            Column("Pledged (USD)", "#value+funding+pledged+usd", get("pledged_usd")),
-            Column("Gap (USD)", "#value+funding+gap+usd", get("gap_usd")),
-            Column("Coverage (%)", "#value+funding+pct", get("coverage_percent")),
-            Column("Computed at", "#date+updated", get("computed_at")),
+            *columns,
+            Column("Required (USD)", "#value+funding+required+usd", _attribute("required_usd")),
+            Column("Received (USD)", "#value+funding+total+usd", _attribute("received_usd")),
+            Column("Pledged (USD)", "#value+funding+pledged+usd", _attribute("pledged_usd")),
+            Column("Gap (USD)", "#value+funding+gap+usd", _attribute("gap_usd")),
+            Column("Coverage (%)", "#value+funding+pct", _attribute("coverage_percent")),
+            Column("Computed at", "#date+updated", _attribute("computed_at")),
         ]
+
+
+def _attribute(name: str):
+    return lambda row: getattr(row, name)
