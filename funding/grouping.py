@@ -45,7 +45,10 @@ def _rest_of(places: list[Place], dimension: str) -> tuple[str, str] | None:
     if len(regions) > 1:
         return MULTI_REGION, _("Multi-region")
     if dimension == "region":
-        return next(iter(regions.items())) if regions else None
+        if not regions:
+            return None
+        slug, name = next(iter(regions.items()))
+        return slug, name or ""
     if not regions:
         return MULTI_COUNTRY, _("Multi-country")
     slug, name = next(iter(regions.items()))

@@ -26,14 +26,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from interventions.models import Intervention, Sector
 from objectives.models import StrategicObjective
 from plans.models import Plan
 
 from .figures import ZERO, Figures
-from .grouping import Place, figures_add, group_of
+from .grouping import Place, costed_received, figures_add, group_of
 from .models import Contribution, ContributionYear, Donor, Requirement
 
 DIMENSIONS = ("country", "region", "year", "strategic_objective", "sector", "donor", "plan")
@@ -89,7 +89,8 @@ class SummaryFilters:
     donors: tuple[int, ...] = ()
     statuses: tuple[str, ...] = ()  # Contribution.Status
     plan: str | None = None  # slug
-    plan_ids: tuple[int, ...] | None = None  # narrowed by the caller (the dashboard's search)
+    # Plans chosen by the caller (the dashboard's search and funding band): a queryset of pks.
+    plans_in: QuerySet | None = None
 
     @property
     def money_only(self) -> bool:
@@ -119,13 +120,12 @@ class _Labels:
     objectives: dict[int, str] = field(default_factory=dict)
     sectors: dict[str, str] = field(default_factory=dict)
     donors: dict[int, str] = field(default_factory=dict)
-    interventions: dict[int, str] = field(default_factory=dict)
 
 
 def _plans(filters: SummaryFilters):
     plans = Plan.objects.filter(status=Plan.Status.PUBLISHED)
-    if filters.plan_ids is not None:
-        plans = plans.filter(pk__in=filters.plan_ids)
+    if filters.plans_in is not None:
+        plans = plans.filter(pk__in=filters.plans_in)
     if filters.plan:
         plans = plans.filter(slug=filters.plan)
     if filters.kinds:
@@ -163,7 +163,7 @@ def _narrowed(queryset, paths: dict, filters: SummaryFilters):
 
 def _requirement_cells(columns: Sequence[str], filters: SummaryFilters) -> Iterable[tuple]:
     """(column values…, required) per distinct cell, in one grouped query."""
-    if filters.money_only or "donor" in columns:
+    if filters.money_only:
         return []  # a requirement has no donor
     queryset = _narrowed(Requirement.objects.all(), _REQUIREMENT_PATHS, filters)
     paths = [_REQUIREMENT_PATHS[c] for c in columns]
@@ -209,54 +209,84 @@ def summarise(
     """The groups of `group_by` (one or two of DIMENSIONS) under `filters`, in label order with
     "not specified" last. Two grouped queries over the source rows, and one per catalog whose
     names the groups show."""
-    columns = _columns(group_by, filters)
+    group_by = tuple(group_by)
+    return summarise_each([group_by], filters)[group_by]
+
+
+def summarise_each(
+    groupings: Sequence[tuple[str, ...]], filters: SummaryFilters = SummaryFilters()
+) -> dict[tuple[str, ...], list[SummaryGroup]]:
+    """Several groupings under the same filters from the same two grouped queries (the
+    dashboard's charts): the cells are read once, at the grain the finest grouping needs."""
+    columns: list[str] = []
+    for group_by in groupings:
+        columns += [c for c in _columns(group_by, filters) if c not in columns]
+    cells = _cells(columns, filters)
+    labels = _labels({d for g in groupings for d in g}, filters, [cell for cell, _s in cells])
+    return {
+        group_by: _fold(group_by, _columns(group_by, filters), cells, labels, filters)
+        for group_by in groupings
+    }
+
+
+def _cells(columns: list[str], filters: SummaryFilters) -> list[tuple[dict, _Scope]]:
+    """(column values, figures) per distinct cell of requirements and money."""
     width = len(columns)
     scopes: dict[tuple, _Scope] = {}
-    for row in _requirement_cells(columns, filters):
-        scopes.setdefault(tuple(row[:width]), _Scope()).required = row[width]
+    # A requirement has no donor: its cells are read without the column, which stays None.
+    required_columns = [c for c in columns if c != "donor"]
+    donor_at = columns.index("donor") if "donor" in columns else None
+    for row in _requirement_cells(required_columns, filters):
+        values = list(row[: len(required_columns)])
+        if donor_at is not None:
+            values.insert(donor_at, None)
+        scope = scopes.setdefault(tuple(values), _Scope())
+        scope.required = row[len(required_columns)]
     for row in _money_cells(columns, filters):
         scope = scopes.setdefault(tuple(row[:width]), _Scope())
         scope.received, scope.pledged = row[width], row[width + 1]
-    cells = [dict(zip(columns, key, strict=True)) for key in scopes]
-    labels = _labels(group_by, filters, cells)
+    return [(dict(zip(columns, key, strict=True)), scope) for key, scope in scopes.items()]
 
-    groups: dict[tuple, dict[tuple, _Scope]] = {}
-    for cell, scope in zip(cells, scopes.values(), strict=True):
+
+def _fold(
+    group_by: tuple[str, ...],
+    columns: list[str],
+    cells: list[tuple[dict, _Scope]],
+    labels: _Labels,
+    filters: SummaryFilters,
+) -> list[SummaryGroup]:
+    """Cells into the groups of `group_by`; `columns` are the ones this grouping reads."""
+    money_only = filters.money_only or "donor" in group_by
+    groups: dict[tuple[tuple[str, str], ...], dict[tuple, _Scope]] = {}
+    for cell, scope in cells:
+        if money_only and not scope.received and not scope.pledged:
+            continue  # a requirement's cell, where only money counts
         if not _in_places(cell, filters, labels):
             continue
-        placed = [_group(dimension, cell, labels) for dimension in group_by]
-        if any(p is None for p in placed):
+        found = [_group(dimension, cell, labels) for dimension in group_by]
+        placed = tuple(p for p in found if p is not None)
+        if len(placed) < len(found):
             continue  # e.g. a plan of no region, by region: in no group, as stored
-        # The scope that coverage judges: the plan's part in this group (and finer, by cell).
+        # The scope that coverage judges: the plan's part in this group (and, by strategic
+        # objective or sector, its objective or intervention).
         scope_key = tuple(cell[c] for c in columns if c != "placed")
-        parts = groups.setdefault(tuple(placed), {})
-        part = parts.setdefault(scope_key, _Scope())
-        if scope.required is not None:
+        part = groups.setdefault(placed, {}).setdefault(scope_key, _Scope())
+        if scope.required is not None and not money_only:
             part.required = (part.required or ZERO) + scope.required
         part.received += scope.received
         part.pledged += scope.pledged
 
     result = []
-    money_only = filters.money_only or "donor" in group_by
     for placed, parts in groups.items():
         total = None
         for part in parts.values():
             total = figures_add(
                 total,
-                Figures(
-                    required=None if money_only else part.required,
-                    received=part.received,
-                    pledged=part.pledged,
-                ),
+                Figures(required=part.required, received=part.received, pledged=part.pledged),
             )
         assert total is not None
         if total.required is None and not total.received and not total.pledged:
             continue  # a group exists only where money is needed or given, as stored
-        covered = (
-            total.covered
-            if total.covered is not None
-            else (total.received if total.required is not None else ZERO)
-        )
         result.append(
             SummaryGroup(
                 keys=tuple(key for key, _label in placed),
@@ -265,7 +295,7 @@ def summarise(
                     required=total.required,
                     received=total.received,
                     pledged=total.pledged,
-                    covered=covered,
+                    covered=costed_received(total),
                 ),
             )
         )
@@ -310,15 +340,14 @@ def _group(dimension: str, cell: dict, labels: _Labels) -> tuple[str, str] | Non
         return str(cell["donor"]), labels.donors.get(cell["donor"], str(cell["donor"]))
     if dimension == "intervention":
         pk = cell["intervention"]
-        return (str(pk), labels.interventions.get(pk, "")) if pk else ("", NOT_SPECIFIED_LABEL)
+        return (str(pk), str(pk)) if pk else ("", NOT_SPECIFIED_LABEL)  # the caller names them
     raise ValueError(f"unknown dimension {dimension!r}")
 
 
-def _labels(group_by: Sequence[str], filters: SummaryFilters, cells: list[dict]) -> _Labels:
+def _labels(wanted: set[str], filters: SummaryFilters, cells: list[dict]) -> _Labels:
     """The names the groups show and the places of the plans, one query per catalog needed."""
     labels = _Labels()
     plan_ids = {cell["plan"] for cell in cells}
-    wanted = set(group_by)
     if wanted & {"country", "region"} or filters.countries or filters.regions:
         through = Plan.countries.through.objects.filter(plan_id__in=plan_ids)
         for plan_id, *place in through.values_list(
@@ -343,9 +372,4 @@ def _labels(group_by: Sequence[str], filters: SummaryFilters, cells: list[dict])
     if "donor" in wanted:
         ids = {cell["donor"] for cell in cells}
         labels.donors = dict(Donor.objects.filter(pk__in=ids).values_list("pk", "name"))
-    if "intervention" in wanted:
-        ids = {cell["intervention"] for cell in cells if cell["intervention"]}
-        labels.interventions = dict(
-            Intervention.objects.filter(pk__in=ids).values_list("pk", "title")
-        )
     return labels

@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from funding.summary import SummaryFilters
 from interventions.models import Sector
 from objectives.models import StrategicObjective
 from plans.models import MAX_YEAR, MIN_YEAR, Country, Plan, Region
@@ -151,6 +152,23 @@ class PlanFilter(django_filters.FilterSet):
 
     def filter_sort(self, queryset, name, value):
         return queryset.order_by(*SORTS[value][1], "-start_year", "slug")
+
+    def summary_filters(self) -> SummaryFilters:
+        """The filters understood, as funding.summary applies them to requirements and money
+        (the dashboard); the search and the funding band choose whole plans."""
+        self.form.is_valid()
+        data = self._cleaned()
+        year, objective = data.get("year"), data.get("objective")
+        choose_plans = data.get("q") or data.get("funding")
+        return SummaryFilters(
+            countries=(data["country"],) if data.get("country") else (),
+            regions=(data["region"],) if data.get("region") else (),
+            year=int(year) if year is not None else None,
+            kinds=(data["kind"],) if data.get("kind") else (),
+            strategic_objective=int(objective) if objective else None,
+            sector=data.get("sector") or None,
+            plans_in=self.qs.values("pk") if choose_plans else None,
+        )
 
     @property
     def is_filtered(self) -> bool:
