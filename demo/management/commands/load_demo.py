@@ -13,6 +13,7 @@ class Command(BaseCommand):
         plans = loader.demo_load()
         for plan in plans:  # fresh figures even when no queue is running
             services.plan_rollup_recompute(plan_id=plan.pk)
+        services.group_rollups_recompute()  # the dashboard's and summary's groups, too
         self.stdout.write(self.style.SUCCESS(f"Loaded {len(plans)} demo plans."))
         self.stdout.write("Demo logins (http://127.0.0.1:8000/admin/):")
         for user in loader.DEMO_USERS:
