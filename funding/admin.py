@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from plans.admin_display import ReadOnlyAdmin, usd
@@ -14,6 +16,8 @@ from plans.models import Plan
 from plans.roles import Role, user_countries
 
 from . import services
+from .admin_filters import CountryFilter, CurrencyFilter
+from .admin_uploads import ContributionUploadMixin, RatesUploadMixin
 from .models import Contribution, Currency, Donor, ExchangeRate, GroupRollup
 
 
@@ -36,7 +40,8 @@ class DonorAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExchangeRate)
-class ExchangeRateAdmin(admin.ModelAdmin):
+class ExchangeRateAdmin(RatesUploadMixin, admin.ModelAdmin):
+    change_list_template = "admin/funding/upload_button.html"
     list_display = ["currency", "rate_on", "units_per_usd"]
     list_filter = ["currency"]
     search_fields = ["currency__code"]
@@ -70,12 +75,17 @@ class ContributionAdminForm(VersionedAdminForm):
 
 
 @admin.register(Contribution)
-class ContributionAdmin(ServiceWritesAdminMixin, PlanScopedAdminMixin, ScopedHistoryAdmin):
+class ContributionAdmin(
+    ContributionUploadMixin, ServiceWritesAdminMixin, PlanScopedAdminMixin, ScopedHistoryAdmin
+):
     form = ContributionAdminForm
+    change_list_template = "admin/funding/upload_button.html"
+    # Compact columns, so the list fits 1280 px (issue #13, item 5): ISO dates, a plan by its
+    # countries and years, long names shortened with the whole name on hover.
     list_display = [
-        "contributed_on",
+        "date",
         "donor",
-        "plan",
+        "plan_short",
         "status",
         "original",
         "amount_usd_display",
@@ -83,7 +93,12 @@ class ContributionAdmin(ServiceWritesAdminMixin, PlanScopedAdminMixin, ScopedHis
         "earmark",
         "reference",
     ]
-    list_filter = ["status", "currency", "plan__countries", "donor__kind"]
+    list_display_links = ["date"]
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    list_filter = ["status", CountryFilter, CurrencyFilter, "donor__kind"]
     list_select_related = ["donor", "plan", "objective__strategic_objective", "intervention"]
     search_fields = ["reference", "donor__name", "plan__title"]
     autocomplete_fields = ["donor", "plan", "objective", "intervention", "currency"]
@@ -91,7 +106,7 @@ class ContributionAdmin(ServiceWritesAdminMixin, PlanScopedAdminMixin, ScopedHis
     date_hierarchy = "contributed_on"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("years")
+        return super().get_queryset(request).prefetch_related("years", "plan__countries")
 
     def editable_plans(self, user):
         return Plan.objects.filter(
@@ -124,6 +139,26 @@ class ContributionAdmin(ServiceWritesAdminMixin, PlanScopedAdminMixin, ScopedHis
     def service_delete(self, request, obj):
         services.contribution_delete(contribution=obj, actor=request.user)
 
+    def changelist_view(self, request, extra_context=None):
+        # The list is wide: the app navigation (a click away in the breadcrumbs) gives way.
+        extra_context = {"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description=_("date"), ordering="contributed_on")
+    def date(self, obj):
+        return obj.contributed_on.isoformat()
+
+    @admin.display(description=_("plan"), ordering="plan__slug")
+    def plan_short(self, obj):
+        plan = obj.plan
+        years = (
+            str(plan.start_year)
+            if plan.start_year == plan.end_year
+            else f"{plan.start_year}–{plan.end_year}"
+        )
+        codes = " ".join(c.iso3 for c in plan.countries.all()) or "—"
+        return format_html('<span title="{}">{} {}</span>', plan.title, codes, years)
+
     @admin.display(description=_("amount"), ordering="amount")
     def original(self, obj):
         return f"{obj.amount:,.2f} {obj.currency_id}"
@@ -139,10 +174,12 @@ class ContributionAdmin(ServiceWritesAdminMixin, PlanScopedAdminMixin, ScopedHis
     @admin.display(description=_("earmarked to"))
     def earmark(self, obj):
         if obj.intervention_id:
-            return obj.intervention.title
-        if obj.objective_id:
-            return str(obj.objective.strategic_objective)
-        return _("not specified (plan level)")
+            name = obj.intervention.title
+        elif obj.objective_id:
+            name = str(obj.objective.strategic_objective)
+        else:
+            return _("plan level")
+        return format_html('<span title="{}">{}</span>', name, Truncator(name).chars(32))
 
 
 @admin.register(GroupRollup)

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..models import Contribution
 from .contributions import contribution_check_recordable, contribution_correct, contribution_record
@@ -60,10 +61,12 @@ class ContributionsReport:
             "unchanged": self.count(UNCHANGED),
         }
         if self.errors:
-            return _("%(counts)s; %(rows)d rows with errors: nothing was written.") % {
-                "counts": counts,
-                "rows": self.count(REFUSED),
-            }
+            refused = self.count(REFUSED)
+            return ngettext(
+                "%(counts)s; %(rows)d row with errors: nothing was written.",
+                "%(counts)s; %(rows)d rows with errors: nothing was written.",
+                refused,
+            ) % {"counts": counts, "rows": refused}
         if self.dry_run:
             return _("%(counts)s (a dry run: nothing was written).") % {"counts": counts}
         return _("%(counts)s: imported.") % {"counts": counts}
