@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -61,6 +62,19 @@ class ContributionAdminForm(VersionedAdminForm):
         ),
     )
 
+    # The rate a donor's agreement fixed (issue #13, item 5): used when the officer may set
+    # exchange rates, else refused beside this field by the service; never ignored.
+    units_per_usd = forms.DecimalField(
+        label=_("Rate fixed by the agreement (units per USD)"),
+        required=False,
+        max_digits=20,
+        decimal_places=8,
+        help_text=_(
+            "Empty: the exchange rate in force on the contribution's date. Only those who may "
+            "set exchange rates may give a contribution its own rate."
+        ),
+    )
+
     class Meta:
         model = Contribution
         fields = [*services.CORRECTABLE, "years"]  # what the services record and correct
@@ -69,9 +83,22 @@ class ContributionAdminForm(VersionedAdminForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["years"] = services.years_format(self.instance)
+            self.initial["units_per_usd"] = _own_rate(self.instance)
 
     def clean_years(self):
         return services.years_parse(self.cleaned_data["years"])
+
+
+def _own_rate(contribution: Contribution):
+    """The contribution's rate when it is its own (not the one in force on its date), so that a
+    correction keeps it; None otherwise."""
+    try:
+        in_force = services.exchange_rate_in_force(
+            currency=contribution.currency, on=contribution.contributed_on
+        )
+    except ValidationError:
+        return contribution.units_per_usd  # no rate in force: it can only be its own
+    return None if in_force == contribution.units_per_usd else contribution.units_per_usd
 
 
 @admin.register(Contribution)
@@ -102,7 +129,7 @@ class ContributionAdmin(
     list_select_related = ["donor", "plan", "objective__strategic_objective", "intervention"]
     search_fields = ["reference", "donor__name", "plan__title"]
     autocomplete_fields = ["donor", "plan", "objective", "intervention", "currency"]
-    readonly_fields = ["units_per_usd", "amount_usd", "recorded_by", "created_at", "updated_at"]
+    readonly_fields = ["amount_usd", "recorded_by", "created_at", "updated_at"]
     date_hierarchy = "contributed_on"
 
     def get_queryset(self, request):
@@ -124,16 +151,20 @@ class ContributionAdmin(
         fields = {name: form.cleaned_data.get(name) for name in services.CORRECTABLE}
         fields["reference"] = fields["reference"] or ""
         years = form.cleaned_data.get("years")
+        rate = form.cleaned_data.get("units_per_usd")
         if change:
             saved = services.contribution_correct(
                 contribution=obj,
                 actor=request.user,
                 expected_version=form.expected_version(),
                 years=years,
+                units_per_usd=rate,
                 **fields,
             )
         else:
-            saved = services.contribution_record(actor=request.user, years=years, **fields)
+            saved = services.contribution_record(
+                actor=request.user, years=years, units_per_usd=rate, **fields
+            )
         adopt(obj, saved)
 
     def service_delete(self, request, obj):

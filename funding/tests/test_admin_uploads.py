@@ -11,10 +11,11 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from funding.models import Contribution, ExchangeRate
+from funding.models import Contribution, Currency, ExchangeRate
 from funding.tests.factories import DonorFactory, ExchangeRateFactory
 from plans.tests.factories import PlanFactory, Role, UserFactory, assign
 
@@ -171,3 +172,47 @@ def test_ecb_rates_are_previewed_then_imported(client, officer):
     ).text
     assert "Row 2: currency: ZZZ is not an ISO 4217 currency code." in bad
     assert 'name="upload"' not in bad
+
+
+def test_the_admin_form_takes_an_agreed_rate_and_keeps_it_on_correction(client, officer, plan):
+    """A rate given with a contribution is used (the officer may set rates), kept when the
+    contribution is corrected, and refused, never ignored, for someone who may not."""
+    from crp_portal.tests.forms import form_data
+    from funding.tests.factories import ContributionFactory
+
+    contribution = ContributionFactory(
+        plan=plan,
+        donor=DonorFactory(name="Norway"),
+        currency=Currency.objects.get(code="CHF"),
+        amount=Decimal("900.00"),
+        contributed_on=datetime.date(2024, 3, 1),
+    )
+    assert contribution.amount_usd == Decimal("1125.00")  # at the 0.8 in force
+    url = reverse("admin:funding_contribution_change", args=[contribution.pk])
+    data = form_data(client.get(url).text, "contribution_form")
+    assert data["units_per_usd"] == [""]  # the rate in force: not its own
+    response = client.post(url, {**data, "units_per_usd": ["0.9"]})
+    assert response.status_code == 302, response.text[:3000]
+    contribution.refresh_from_db()
+    assert (contribution.units_per_usd, contribution.amount_usd) == (
+        Decimal("0.9"),
+        Decimal("1000.00"),
+    )
+    data = form_data(client.get(url).text, "contribution_form")
+    assert data["units_per_usd"] == ["0.90000000"]  # shown, so a correction keeps it
+    client.post(url, {**data, "reference": ["AGREEMENT-7"]})
+    contribution.refresh_from_db()
+    assert (contribution.reference, contribution.amount_usd) == ("AGREEMENT-7", Decimal("1000.00"))
+
+    officer.groups.clear()  # still a funding officer of TJK, but without the right to set rates
+    officer.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="funding", codename__endswith="_contribution"
+        )
+    )
+    data = form_data(client.get(url).text, "contribution_form")
+    response = client.post(url, {**data, "units_per_usd": ["0.7"]})
+    assert response.status_code == 200
+    assert "You may not set exchange rates" in response.text
+    contribution.refresh_from_db()
+    assert contribution.amount_usd == Decimal("1000.00")
