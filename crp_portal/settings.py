@@ -250,6 +250,9 @@ API_THROTTLE_RATES = {
 # activity's identifier is it + "-" + the plan's slug), its name and its IATI OrganisationType
 # code (40: multilateral). The defaults are for the demo: set the organisation's real ones.
 IATI_REPORTING_ORG_REF = env("IATI_REPORTING_ORG_REF", default="XI-IATI-CRPDEMO")
+# Our organisation's id in OCHA's Financial Tracking Service: `import_fts` records the flows
+# whose destination it is (IOM's is 2986).
+FTS_ORGANIZATION_ID = env.int("FTS_ORGANIZATION_ID", default=2986)
 IATI_REPORTING_ORG_NAME = env("IATI_REPORTING_ORG_NAME", default="CRP Portal demo organisation")
 IATI_REPORTING_ORG_TYPE = env("IATI_REPORTING_ORG_TYPE", default="40")
 SPECTACULAR_SETTINGS = {

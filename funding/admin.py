@@ -231,4 +231,4 @@ class GroupRollupAdmin(ReadOnlyAdmin):
     search_fields = ["label", "key"]
 
 
-from . import admin_rollups  # noqa: F401,E402  (the rollup audit pages)
+from . import admin_fts, admin_rollups  # noqa: F401,E402  (the FTS import and rollup audit pages)

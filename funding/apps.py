@@ -6,4 +6,4 @@ class FundingConfig(AppConfig):
     verbose_name = "Funding"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (connects the rollup triggers)
+        from . import fts_tasks, receivers  # noqa: F401  (the FTS task; the rollup triggers)

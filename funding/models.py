@@ -136,6 +136,10 @@ class Donor(ChangeStampedModel, TimeStampedModel):
     country = models.ForeignKey(
         Country, null=True, blank=True, on_delete=models.PROTECT, related_name="donors"
     )
+    # The donor's organisation id in OCHA's Financial Tracking Service: FTS imports match by it.
+    fts_organization_id = models.PositiveIntegerField(
+        _("FTS organisation id"), null=True, blank=True, unique=True
+    )
 
     class Meta:
         ordering = ["name"]
@@ -212,6 +216,12 @@ class Contribution(ChangeStampedModel, TimeStampedModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A flow imported from FTS (funding.services.fts_imports): its id and version there, so a
+    # re-import updates it (a newer version) or leaves it (the same), never duplicates it.
+    fts_flow_id = models.PositiveBigIntegerField(
+        _("FTS flow id"), null=True, blank=True, unique=True, editable=False
+    )
+    fts_version_id = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     # Bumped by every edit; a save carrying an older one is refused (no lost updates, issue 6).
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -501,3 +511,6 @@ class RollupFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.scope_key}: {self.attempts} failed recomputes"
+
+
+from .models_fts import FtsClusterSector, FtsImportRun, FtsUnmatchedFlow  # noqa: E402,F401  (their app's models)

@@ -46,6 +46,10 @@ ROLE_GROUPS: dict[str, dict[str, tuple[str, ...]]] = {
         "funding.donor": ("view", "add", "change"),
         "funding.exchangerate": ("view", "add", "change"),
         "funding.contribution": ("view", "add", "change", "delete"),
+        # FTS imports (issue #14, item 4): the cluster mapping, the flows left to assign.
+        "funding.ftsclustersector": ("view", "add", "change", "delete"),
+        "funding.ftsunmatchedflow": ("view", "change"),
+        "funding.ftsimportrun": ("view", "add"),
     },
 }
 

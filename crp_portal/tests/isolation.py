@@ -38,6 +38,10 @@ NOT_COUNTRY_SCOPED = {
     "funding.rollupaudit": "nightly audit reports: no role group grants it (admins only)",
     "funding.rollupdiscrepancy": "nightly audit differences: no role group grants it (admins only)",
     "funding.rollupfailure": "rollups that could not be stored: no role group grants it (admins only)",
+    "funding.ftsclustersector": "shared mapping of FTS's global clusters to the sector catalog",
+    "funding.ftsimportrun": "records of FTS uploads: FTS pages are public data of every country",
+    "funding.ftsunmatchedflow": "public FTS flows in no plan yet; assigning one is scoped by the "
+    "service to the officer's countries",
 }
 # Names of URL parameters that name an object; anything else (format, ...) is not one.
 OBJECT_KWARGS = {"object_id", "pk", "id", "slug", "plan_slug", "version_id", "content_type_id"}

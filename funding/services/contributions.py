@@ -131,10 +131,16 @@ def contribution_record(
     expected_version: int | None = None,
     units_per_usd: Decimal | None = None,
     years: YearShares | None = None,
+    published_usd: Decimal | None = None,
+    fts: tuple[int, int] | None = None,
 ) -> Contribution:
     """Record (or correct) a contribution: fix its USD amount at the rate in force on its date,
     or at `units_per_usd` when given (the rate the donor's agreement fixed), which only someone
     who may set exchange rates may give: anyone else is refused, never silently ignored.
+
+    `published_usd`: the USD amount as a source of record published it (FTS rounds to the
+    dollar), kept as published instead of amount ÷ rate; `fts`: its (flow id, version id) there.
+    Both are for internal callers (the FTS import), as the rate they come with.
 
     `years`: the year(s) of its plan it is for, [(year, amount in its currency)], adding up to
     its amount (contribution_years); None keeps the recorded years where they still fit, and
@@ -205,7 +211,14 @@ def contribution_record(
     contribution.contributed_on = contributed_on
     contribution.reference = reference
     contribution.units_per_usd = rate
-    contribution.amount_usd = usd_amount(amount=amount, units_per_usd=rate)
+    if published_usd is not None:
+        if actor is not None:
+            rate_check_settable(actor=actor)
+        contribution.amount_usd = published_usd
+    else:
+        contribution.amount_usd = usd_amount(amount=amount, units_per_usd=rate)
+    if fts is not None:
+        contribution.fts_flow_id, contribution.fts_version_id = fts
     if contribution.amount_usd > MAX_MONEY_USD:
         raise ValidationError(
             {

@@ -44,3 +44,20 @@ def _donor_apply(donor: Donor, fields: dict) -> Donor:
     donor.full_clean()
     donor.save()
     return donor
+
+
+@transaction.atomic
+def donor_for_fts(*, organization_id: int, name: str, kind: str) -> Donor:
+    """The donor of an FTS organisation (the FTS import, an internal caller): matched by its FTS
+    organisation id, else by name (and then given the id), else created with that name and kind.
+    A donor renamed here keeps its own name: FTS's spelling does not overwrite it."""
+    donor = Donor.objects.filter(fts_organization_id=organization_id).first()
+    if donor is not None:
+        return donor
+    donor = Donor.objects.select_for_update().filter(name=name[:200]).first() or Donor(
+        name=name[:200], kind=kind
+    )
+    donor.fts_organization_id = organization_id
+    donor.full_clean()
+    donor.save()
+    return donor
