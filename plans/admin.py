@@ -26,6 +26,7 @@ from plan_history.restore import moment_label, plan_restore, plan_restore_previe
 from plans.admin_display import ReadOnlyAdmin, RollupFiguresMixin
 from plans.admin_history import ScopedHistoryAdmin
 from plans.admin_scoping import PlanContentInlineMixin, PlanScopedAdminMixin
+from plans.admin_workflow import WorkflowAdminMixin
 from plans.admin_writes import (
     ActivityFormSet,
     InterventionFormSet,
@@ -40,7 +41,6 @@ from plans.admin_writes import (
 )
 
 from . import services
-from . import services_workflow as workflow
 from .models import (
     Country,
     OperationalPresence,
@@ -219,6 +219,7 @@ class PlanAdminForm(VersionedAdminForm):
 
 @admin.register(Plan)
 class PlanAdmin(
+    WorkflowAdminMixin,
     ServiceWritesAdminMixin,
     RollupFiguresMixin,
     PlanScopedAdminMixin,
@@ -341,49 +342,13 @@ class PlanAdmin(
         return " ".join(warnings) if warnings else _("No warnings.")
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.method == "POST" and "_transition" in request.POST:
-            return self.transition_view(request, object_id)
         plan = self.get_object(request, unquote(object_id))
         if plan is not None:
-            extra_context = {
-                **(extra_context or {}),
-                "workflow_actions": [
-                    (name, workflow.TRANSITIONS[name][1])
-                    for name in workflow.plan_transitions_allowed(plan=plan, user=request.user)
-                ],
-                "transitions": plan.transitions.select_related("actor"),
-            }
+            extra_context = {**(extra_context or {}), **self.workflow_context(request, plan)}
         if request.method == "GET" and plan is not None:  # shown above the form
             for warning in people_targeted_warnings(plan=plan):
                 messages.warning(request, warning)
         return super().change_view(request, object_id, form_url, extra_context)
-
-    def transition_view(self, request, object_id):
-        """A review-workflow button: submit, publish, return or archive, through the service."""
-        plan = self.get_object(request, unquote(object_id))
-        if plan is None:
-            raise Http404
-        name = request.POST.get("_transition", "")
-        if name not in workflow.TRANSITIONS:
-            messages.error(request, _("Unknown step."))
-        else:
-            service = workflow.TRANSITIONS[name][0]
-            try:
-                plan = service(
-                    plan=plan,
-                    actor=request.user,
-                    comment=request.POST.get("_transition_comment", ""),
-                )
-            except ValidationError as error:  # PermissionDenied propagates: a 403
-                for message in error.messages:
-                    messages.error(request, message)
-            else:
-                messages.success(
-                    request,
-                    _("%(plan)s is now %(status)s.")
-                    % {"plan": plan, "status": plan.get_status_display().lower()},
-                )
-        return HttpResponseRedirect(reverse("admin:plans_plan_change", args=[plan.pk]))
 
     def history_view(self, request, object_id, extra_context=None):
         plan = self._scoped_object(request, object_id)

@@ -127,11 +127,19 @@ def test_admin_buttons_move_the_plan_and_show_the_log(client, editor, reviewer, 
     page = client.get(url).content.decode()
     assert 'value="publish"' in page and 'value="return"' in page
     assert "please" in page  # the transition log on the plan page
-    response = client.post(url, {"_transition": "return", "_transition_comment": ""}, follow=True)
+    response = client.post(
+        url, {"_transition": "return", "_transition_comment": "", "_confirmed": "1"}, follow=True
+    )
     assert "Say what the editors should change" in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == S.IN_REVIEW
-    client.post(url, {"_transition": "publish"})
+    # Publishing asks first, saying what the public will see change; then it is done.
+    confirm = client.post(url, {"_transition": "publish"})
+    assert confirm.status_code == 200
+    assert "The plan becomes public at /plans/" in confirm.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == S.IN_REVIEW
+    client.post(url, {"_transition": "publish", "_confirmed": "1"})
     draft.refresh_from_db()
     assert draft.status == S.PUBLISHED
 
@@ -150,3 +158,63 @@ def test_status_is_not_typed_in_the_form(client, superuser, draft):
     client.force_login(superuser)
     page = client.get(reverse("admin:plans_plan_change", args=[draft.pk])).content.decode()
     assert 'name="status"' not in page
+
+
+def test_a_step_saves_the_typed_edits_first_and_loses_nothing(client, editor, draft):
+    """Typing a new vision and pressing "Submit for review" once threw the text away."""
+    from crp_portal.tests.forms import form_data
+
+    url = reverse("admin:plans_plan_change", args=[draft.pk])
+    client.force_login(editor)
+    data = form_data(client.get(url).content.decode(), "plan_form")
+    # A mistake: the step is not taken, and the typed text is still on the page.
+    broken = {**data, "vision_statement": ["Typed, not yet saved"], "end_year": ["1900"]}
+    response = client.post(url, {**broken, "_transition": ["submit"]})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "The step was not taken: correct the errors below first." in page
+    assert "Typed, not yet saved" in page
+    draft.refresh_from_db()
+    assert draft.status == S.DRAFT and draft.vision_statement != "Typed, not yet saved"
+    # Valid: saved, then submitted.
+    typed = {**data, "vision_statement": ["Typed, then submitted"]}
+    response = client.post(url, {**typed, "_transition": ["submit"]})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.status, draft.vision_statement) == (S.IN_REVIEW, "Typed, then submitted")
+
+
+def test_publish_from_the_page_saves_then_asks_and_a_stale_confirmation_is_refused(
+    client, superuser, draft
+):
+    from crp_portal.tests.forms import form_data
+
+    draft.status = S.IN_REVIEW
+    draft.save()
+    url = reverse("admin:plans_plan_change", args=[draft.pk])
+    client.force_login(superuser)
+    data = form_data(client.get(url).content.decode(), "plan_form")
+    response = client.post(
+        url, {**data, "vision_statement": ["Last words"], "_transition": ["publish"]}
+    )
+    step = reverse("admin:plans_plan_step", args=[draft.pk, "publish"])
+    assert response.status_code == 302 and response["Location"] == step
+    draft.refresh_from_db()
+    assert (draft.status, draft.vision_statement) == (S.IN_REVIEW, "Last words")
+    confirm = client.get(step).content.decode()
+    assert "What the public will see change:" in confirm and f"/plans/{draft.slug}/" in confirm
+    stale = draft.version
+    draft.vision_statement = "Changed by someone else meanwhile"
+    draft.version += 1
+    draft.save()
+    response = client.post(
+        url, {"_transition": "publish", "_confirmed": "1", "_plan_version": str(stale)}, follow=True
+    )
+    assert "The plan changed since you opened this page" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == S.IN_REVIEW
+    client.post(
+        url, {"_transition": "publish", "_confirmed": "1", "_plan_version": str(draft.version)}
+    )
+    draft.refresh_from_db()
+    assert draft.status == S.PUBLISHED
