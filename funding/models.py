@@ -117,8 +117,8 @@ class Requirement(TimeStampedModel):
         if intervention is None or not self.year:
             return
         plan = intervention.objective.plan
-        if not plan.start_year <= self.year <= plan.end_year:
-            raise year_outside_period(year=self.year, plan=plan)
+        if plan.has_valid_period and not plan.start_year <= self.year <= plan.end_year:
+            raise year_outside_period(year=self.year, plan=plan)  # else: the plan's own error
 
 
 class Donor(ChangeStampedModel, TimeStampedModel):

@@ -24,6 +24,7 @@ from objectives.selectors import people_targeted_warnings
 from plan_history.history import parse_moment, plan_as_of, plan_child_changes
 from plan_history.restore import moment_label, plan_restore, plan_restore_preview
 from plans.admin_display import ReadOnlyAdmin, RollupFiguresMixin
+from plans.admin_errors import ErrorSummaryAdminMixin
 from plans.admin_history import ScopedHistoryAdmin
 from plans.admin_scoping import PlanContentInlineMixin, PlanScopedAdminMixin
 from plans.admin_workflow import WorkflowAdminMixin
@@ -219,6 +220,7 @@ class PlanAdminForm(VersionedAdminForm):
 
 @admin.register(Plan)
 class PlanAdmin(
+    ErrorSummaryAdminMixin,
     WorkflowAdminMixin,
     ServiceWritesAdminMixin,
     RollupFiguresMixin,
@@ -282,6 +284,7 @@ class PlanAdmin(
 
     class Media:
         css = {"all": ["css/admin.css"]}
+        js = ["js/admin_errors.js"]  # sections holding an error open themselves
 
     def get_queryset(self, request):
         return PlanScopedAdminMixin.get_queryset(self, request).prefetch_related("countries")

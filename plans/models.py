@@ -218,6 +218,12 @@ class Plan(ChangeStampedModel, TimeStampedModel):
         return range(self.start_year, self.end_year + 1)
 
     @property
+    def has_valid_period(self) -> bool:
+        """Whether its years make a period; when not, its own error says so, and the rows whose
+        years would fall outside it say nothing more (one mistake, one message)."""
+        return bool(self.start_year and self.end_year and self.start_year <= self.end_year)
+
+    @property
     def period_label(self) -> str:
         if self.start_year == self.end_year:
             return str(self.start_year)
@@ -259,7 +265,9 @@ class PlanYear(models.Model):
 
     def clean(self) -> None:
         plan = getattr(self, "plan", None)
-        if plan and self.year and not (plan.start_year <= self.year <= plan.end_year):
+        if plan is None or not plan.has_valid_period:
+            return  # the plan's own error (end before start) is the one message
+        if self.year and not (plan.start_year <= self.year <= plan.end_year):
             raise year_outside_period(year=self.year, plan=plan)
 
 

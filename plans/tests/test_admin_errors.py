@@ -1,0 +1,61 @@
+"""Errors are found (issue #13, item 2): a failed save lists every error at the top with a link
+to its field, nested rows included; one mistake gives one message."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from crp_portal.tests.forms import form_data
+from plans.tests.factories import Role, UserFactory, assign
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor_client(client, demo):
+    user = UserFactory(username="editor-tjk-errors")
+    assign(user, Role.EDITOR, "TJK")
+    client.force_login(user)
+    return client
+
+
+def _summary(html: str) -> list[tuple[str, str]]:
+    block = re.search(r'<div class="error-summary.*?</div>', html, re.S)
+    assert block, "no error summary"
+    return re.findall(r'<a href="#([^"]+)">(.*?)</a>', block.group(0), re.S)
+
+
+def test_three_mistakes_are_listed_with_links_to_their_fields(editor_client, demo):
+    plan = demo["tajikistan-crp-2020"]
+    url = reverse("admin:plans_plan_change", args=[plan.pk])
+    data = form_data(editor_client.get(url).content.decode(), "plan_form")
+    amount = next(k for k, v in data.items() if k.endswith("-amount_usd") and v == ["700000.00"])
+    year = next(k for k in data if re.fullmatch(r"plan_years-\d+-year", k))
+    data.update({amount: ["-5"], year: ["2031"], "title": [""]})
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    errors = _summary(html)
+    assert len(errors) == 3, errors
+    assert "3 things to correct before this page can be saved:" in html
+    texts = " ".join(text for _target, text in errors)
+    assert "This field is required." in texts
+    assert "Year 2031 is outside the plan&#x27;s period 2020." in texts
+    assert "Ensure this value is greater than or equal to 0" in texts
+    for target, _text in errors:
+        assert f'id="{target}"' in html, target  # each link leads to a field on the page
+    assert "js/admin_errors.js" in html  # which opens the sections that hold them
+
+
+def test_end_before_start_is_one_message_not_a_cascade(editor_client, demo):
+    plan = demo["tajikistan-crp-2020"]
+    url = reverse("admin:plans_plan_change", args=[plan.pk])
+    data = form_data(editor_client.get(url).content.decode(), "plan_form")
+    response = editor_client.post(url, {**data, "end_year": ["2019"]})
+    errors = _summary(response.content.decode())
+    assert [text for _target, text in errors] == [
+        "End year: End year 2019 is before start year 2020."
+    ]
