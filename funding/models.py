@@ -109,7 +109,10 @@ class Requirement(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.intervention_id} {self.year}: {self.amount_usd} USD"
+        if self.amount_usd is None:
+            return str(self.year)
+        whole = self.amount_usd == self.amount_usd.to_integral_value()
+        return f"{self.year}: ${self.amount_usd:,.{0 if whole else 2}f}"  # "2020: $700,000"
 
     def clean(self) -> None:
         # A cross-table rule, so not a CHECK: the year must be one of the plan's years.

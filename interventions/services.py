@@ -83,6 +83,15 @@ def _intervention_save(
         stored_sector_id=stored_sector_id,
     )
     intervention_country_check(intervention=intervention, plan=plan)
+    if intervention.pk is None and not intervention.position:
+        # A new row without a position goes after the objective's last: entry order (#13).
+        last = (
+            Intervention.objects.filter(objective_id=intervention.objective_id)
+            .order_by("-position")
+            .values_list("position", flat=True)
+            .first()
+        )
+        intervention.position = (last or 0) + 1
     record_as(intervention, user=actor)
     intervention.full_clean()
     intervention.save()  # auto_now: children have no timestamp, the intervention dates them

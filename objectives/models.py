@@ -81,4 +81,6 @@ class Objective(ChangeStampedModel, TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.plan.slug}: objective {self.strategic_objective.number}"
+        # "Objective 2 — Driving solutions to displacement": what editors call it (issue #13).
+        so = self.strategic_objective
+        return f"Objective {so.number} — {so.title}"

@@ -3,6 +3,8 @@ and yearly requirements (nested inlines), with the computed figures read-only be
 
 from __future__ import annotations
 
+import datetime
+
 import nested_admin
 from django import forms
 from django.contrib import admin, messages
@@ -99,7 +101,7 @@ class RequirementInline(
     formset = RequirementFormSet
     extra = 0
     fields = ["year", "amount_usd"]
-    verbose_name = _("yearly requirement (USD)")
+    verbose_name = _("yearly requirement")  # "Add another yearly requirement", not "(Usd)"
     verbose_name_plural = _("yearly requirements (USD) — the only place money required is typed")
 
 
@@ -165,7 +167,7 @@ class PlanYearInline(ServiceInlineMixin, PlanContentInlineMixin, nested_admin.Ne
     extra = 0
     fields = ["year", "people_in_need", "people_targeted", "entities_targeted"]
     verbose_name = _("year's figures")
-    verbose_name_plural = _("figures per year (people targeted overlap: they do not add up)")
+    verbose_name_plural = _("figures per year — people targeted overlap: they do not add up")
 
 
 class OperationalPresenceInline(
@@ -285,6 +287,25 @@ class PlanAdmin(
     class Media:
         css = {"all": ["css/admin.css"]}
         js = ["js/admin_errors.js"]  # sections holding an error open themselves
+
+    def view_on_site(self, obj):
+        """ "View on site": the public page, for a published plan only (others have none). A
+        callable, not Plan.get_absolute_url, so the admin's /r/ shortcut does not redirect
+        anyone to a draft's address."""
+        if obj.status != Plan.Status.PUBLISHED:
+            return None
+        return reverse("plans:detail", args=[obj.slug])
+
+    def get_inline_instances(self, request, obj=None):
+        """Section headers carry their counts ("Objectives (4)")."""
+        instances = super().get_inline_instances(request, obj)
+        if obj is not None:
+            for inline in instances:
+                count = inline.get_queryset(request).filter(plan=obj).count()
+                # Before a gloss: "figures per year (2) — people targeted overlap: …"
+                head, dash, gloss = str(inline.verbose_name_plural).partition(" — ")
+                inline.verbose_name_plural = f"{head} ({count}){dash}{gloss}"
+        return instances
 
     def get_queryset(self, request):
         return PlanScopedAdminMixin.get_queryset(self, request).prefetch_related("countries")
@@ -453,6 +474,8 @@ class PlanAdmin(
             "title": _("%(plan)s as of a date") % {"plan": plan},
             "plan": plan,
             "at_text": at_text or at.isoformat(),
+            # The date and time picker's value, in UTC to the minute ("" when unreadable).
+            "at_input": (at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M") if at else ""),
             "snapshot": snapshot,
             "error": error,
         }

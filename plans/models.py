@@ -261,7 +261,7 @@ class PlanYear(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.plan.slug} {self.year}"
+        return str(self.year)
 
     def clean(self) -> None:
         plan = getattr(self, "plan", None)
@@ -305,7 +305,7 @@ class OperationalPresence(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.plan.slug} presence in {self.country.iso3}"
+        return f"Presence in {self.country.name}"
 
     @property
     def is_stated(self) -> bool:

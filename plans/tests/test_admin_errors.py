@@ -59,3 +59,27 @@ def test_end_before_start_is_one_message_not_a_cascade(editor_client, demo):
     assert [text for _target, text in errors] == [
         "End year: End year 2019 is before start year 2020."
     ]
+
+
+def test_rows_are_named_in_words_and_new_interventions_follow_entry_order(demo):
+    """Human words (issue #13, item 4): "Objective 2 — Driving solutions to displacement",
+    "2020: $700,000"; a new intervention without a position goes after the last."""
+    from decimal import Decimal
+
+    from funding.models import Requirement
+    from interventions.models import Intervention
+    from interventions.services import intervention_create
+
+    plan = demo["tajikistan-crp-2020"]
+    objective = plan.objectives.get(strategic_objective__number=2)
+    assert str(objective) == "Objective 2 — Driving solutions to displacement"
+    requirement = Requirement.objects.get(amount_usd=Decimal("700000.00"))
+    assert str(requirement) == "2020: $700,000"
+    assert str(Requirement(year=2021, amount_usd=Decimal("12133.18"))) == "2021: $12,133.18"
+    last = objective.interventions.order_by("-position").first().position
+    editor = UserFactory(username="editor-tjk-order")
+    assign(editor, Role.EDITOR, "TJK")
+    added = intervention_create(objective=objective, title="Added last", actor=editor)
+    assert Intervention.objects.get(pk=added.pk).position == last + 1
+    placed = intervention_create(objective=objective, title="Placed", actor=editor, position=1)
+    assert Intervention.objects.get(pk=placed.pk).position == 1  # a position given is kept
