@@ -4,13 +4,34 @@ reverting to an old version needs the right to change the row."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 HIDDEN_IN_DIFFS = {"updated_at", "created_at", "changed_at", "version"}
+
+
+class WordsContextHelper(HistoricalRecordContextHelper):
+    """A change in words (issue #13, item 4): a status by its label, a moment as a UTC date and
+    time, a list of countries by their names, nothing as "—", never a Python repr."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        value = super().prepare_delta_change_value(change, value)
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, list):
+            return ", ".join(str(item) for item in value) or "—"
+        if getattr(field, "choices", None):
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, datetime.datetime):
+            return value.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return value
 
 
 class ScopedHistoryAdmin(SimpleHistoryAdmin):
@@ -42,6 +63,9 @@ class ScopedHistoryAdmin(SimpleHistoryAdmin):
             raise PermissionDenied
         with transaction.atomic():  # the version check locks the row until the revert is saved
             return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return WordsContextHelper(self.model, historical_record)
 
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
         # As simple_history does, leaving out the bookkeeping fields every save changes.

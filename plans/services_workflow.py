@@ -91,7 +91,9 @@ def _transition(
     record_as(
         locked,
         user=actor,
-        reason=f"{from_status} → {to_status}" + (f": {comment}" if comment else ""),
+        # In words on the history page: "In review → Published: …".
+        reason=f"{Plan.Status(from_status).label} → {Plan.Status(to_status).label}"
+        + (f": {comment}" if comment else ""),
     )
     # update_fields includes "status": the rollups receiver refreshes public figures on it.
     locked.save(update_fields=update_fields)

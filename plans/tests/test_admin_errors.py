@@ -83,3 +83,20 @@ def test_rows_are_named_in_words_and_new_interventions_follow_entry_order(demo):
     assert Intervention.objects.get(pk=added.pk).position == last + 1
     placed = intervention_create(objective=objective, title="Placed", actor=editor, position=1)
     assert Intervention.objects.get(pk=placed.pk).position == 1  # a position given is kept
+
+
+def test_the_history_page_says_who_when_and_what_in_words(client, demo):
+    """No raw template text, no "Changed by: None", no Python reprs (issue #13, item 4)."""
+    from plans import services_workflow as workflow
+    from plans.tests.factories import PlanFactory
+
+    admin = UserFactory(username="root-history", is_superuser=True, is_staff=True)
+    plan = PlanFactory(status="draft", countries=["TJK"])
+    workflow.plan_submit(plan=plan, actor=admin, comment="Ready")
+    client.force_login(admin)
+    html = client.get(reverse("admin:plans_plan_history", args=[plan.pk])).content.decode()
+    assert "{#" not in html and "#}" not in html
+    assert "Draft → In review: Ready" in html
+    assert "In review" in html and "in_review" not in html
+    assert "[]" not in html and "None" not in html.split("change-history", 1)[1]
+    assert "UTC" in html
