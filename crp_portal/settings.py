@@ -114,6 +114,8 @@ LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
+# ISO dates and 24-hour times in English, in the admin as on the pages (crp_portal/formats).
+FORMAT_MODULE_PATH = ["crp_portal.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"
