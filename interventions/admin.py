@@ -7,9 +7,10 @@ from django.contrib import admin
 from django.utils.translation import gettext as _
 
 from funding import services as funding_services
-from plans.admin import ActivityInline, RequirementInline
 from plans.admin_display import RollupFiguresMixin
+from plans.admin_errors import ErrorSummaryAdminMixin
 from plans.admin_history import ScopedHistoryAdmin
+from plans.admin_inlines import ActivityInline, RequirementInline
 from plans.admin_scoping import PlanScopedAdminMixin
 from plans.admin_writes import PlanContentForm, ServiceWritesAdminMixin, adopt
 from plans.services import plan_content_lock
@@ -51,6 +52,7 @@ class InterventionAdminForm(PlanContentForm):
 
 @admin.register(Intervention)
 class InterventionAdmin(
+    ErrorSummaryAdminMixin,
     ServiceWritesAdminMixin,
     RollupFiguresMixin,
     PlanScopedAdminMixin,
@@ -65,6 +67,11 @@ class InterventionAdmin(
     search_fields = ["title", "narrative", "objective__plan__title"]
     autocomplete_fields = ["objective", "sector", "country", "plan_types"]
     readonly_fields = ["funding"]
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+        js = ["js/admin_errors.js"]  # sections holding an error open themselves
+
     inlines = [ActivityInline, RequirementInline]
 
     def save_model(self, request, obj, form, change):

@@ -6,9 +6,10 @@ import nested_admin
 from django.contrib import admin
 from django.utils.translation import gettext as _
 
-from plans.admin import InterventionInline
 from plans.admin_display import RollupFiguresMixin
+from plans.admin_errors import ErrorSummaryAdminMixin
 from plans.admin_history import ScopedHistoryAdmin
+from plans.admin_inlines import InterventionInline
 from plans.admin_scoping import PlanScopedAdminMixin
 from plans.admin_writes import PlanContentForm, ServiceWritesAdminMixin, adopt
 from plans.services import plan_content_lock
@@ -53,6 +54,7 @@ class ObjectiveAdminForm(PlanContentForm):
 
 @admin.register(Objective)
 class ObjectiveAdmin(
+    ErrorSummaryAdminMixin,
     ServiceWritesAdminMixin,
     RollupFiguresMixin,
     PlanScopedAdminMixin,
@@ -66,6 +68,11 @@ class ObjectiveAdmin(
     search_fields = ["plan__title", "plan__slug", "strategic_objective__title"]
     autocomplete_fields = ["plan", "strategic_objective", "target_groups"]
     readonly_fields = ["funding"]
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+        js = ["js/admin_errors.js"]  # sections holding an error open themselves
+
     inlines = [InterventionInline]
 
     def get_readonly_fields(self, request, obj=None):

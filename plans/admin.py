@@ -19,25 +19,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crp_portal.concurrency import VersionConflict
-from funding.models import Requirement
-from interventions.models import Activity, Intervention
-from objectives.models import Objective
 from objectives.selectors import people_targeted_warnings
 from plan_history.history import parse_moment, plan_as_of, plan_child_changes
 from plan_history.restore import moment_label, plan_restore, plan_restore_preview
 from plans.admin_display import ReadOnlyAdmin, RollupFiguresMixin
 from plans.admin_errors import ErrorSummaryAdminMixin
 from plans.admin_history import ScopedHistoryAdmin
-from plans.admin_scoping import PlanContentInlineMixin, PlanScopedAdminMixin
+from plans.admin_inlines import (
+    ObjectiveInline,
+    OperationalPresenceInline,
+    PlanYearInline,
+)
+from plans.admin_scoping import PlanScopedAdminMixin
 from plans.admin_workflow import WorkflowAdminMixin
 from plans.admin_writes import (
-    ActivityFormSet,
-    InterventionFormSet,
-    ObjectiveFormSet,
-    PlanYearFormSet,
-    PresenceFormSet,
-    RequirementFormSet,
-    ServiceInlineMixin,
     ServiceWritesAdminMixin,
     VersionedAdminForm,
     adopt,
@@ -46,10 +41,8 @@ from plans.admin_writes import (
 from . import services
 from .models import (
     Country,
-    OperationalPresence,
     Plan,
     PlanTransition,
-    PlanYear,
     Region,
     RoleAssignment,
 )
@@ -92,99 +85,6 @@ class YearFilter(admin.SimpleListFilter):
         if self.value() and self.value().isdigit():
             return queryset.covering_year(int(self.value()))
         return queryset
-
-
-class RequirementInline(
-    ServiceInlineMixin, PlanContentInlineMixin, nested_admin.NestedTabularInline
-):
-    model = Requirement
-    formset = RequirementFormSet
-    extra = 0
-    fields = ["year", "amount_usd"]
-    verbose_name = _("yearly requirement")  # "Add another yearly requirement", not "(Usd)"
-    verbose_name_plural = _("yearly requirements (USD) — the only place money required is typed")
-
-
-class ActivityInline(ServiceInlineMixin, PlanContentInlineMixin, nested_admin.NestedTabularInline):
-    model = Activity
-    formset = ActivityFormSet
-    extra = 0
-    fields = ["position", "text"]
-    formfield_overrides = {
-        Activity._meta.get_field("text").__class__: {
-            "widget": forms.Textarea(attrs={"rows": 2, "cols": 90})
-        }
-    }
-
-
-class InterventionInline(
-    ServiceInlineMixin, RollupFiguresMixin, PlanContentInlineMixin, nested_admin.NestedStackedInline
-):
-    model = Intervention
-    formset = InterventionFormSet
-    extra = 0
-    fields = [
-        ("position", "title"),
-        ("sector", "country", "people_targeted"),
-        "plan_types",
-        "narrative",
-        "funding",
-    ]
-    readonly_fields = ["funding"]
-    autocomplete_fields = ["sector", "country", "plan_types"]
-    inlines = [ActivityInline, RequirementInline]
-    classes = ["collapse"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("rollup", "sector", "country")
-
-
-class ObjectiveInline(
-    ServiceInlineMixin, RollupFiguresMixin, PlanContentInlineMixin, nested_admin.NestedStackedInline
-):
-    model = Objective
-    formset = ObjectiveFormSet
-    extra = 0
-    fields = [
-        "strategic_objective",
-        ("people_targeted", "entities_targeted"),
-        "target_groups",
-        "people_description",
-        "narrative",
-        "funding",
-    ]
-    readonly_fields = ["funding"]
-    autocomplete_fields = ["strategic_objective", "target_groups"]
-    inlines = [InterventionInline]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("rollup", "strategic_objective")
-
-
-class PlanYearInline(ServiceInlineMixin, PlanContentInlineMixin, nested_admin.NestedTabularInline):
-    model = PlanYear
-    formset = PlanYearFormSet
-    extra = 0
-    fields = ["year", "people_in_need", "people_targeted", "entities_targeted"]
-    verbose_name = _("year's figures")
-    verbose_name_plural = _("figures per year — people targeted overlap: they do not add up")
-
-
-class OperationalPresenceInline(
-    ServiceInlineMixin, PlanContentInlineMixin, nested_admin.NestedTabularInline
-):
-    model = OperationalPresence
-    formset = PresenceFormSet
-    extra = 0
-    fields = [
-        "country",
-        "international_staff",
-        "national_staff",
-        "field_offices",
-        "as_of_on",
-        "as_of_precision",
-    ]
-    autocomplete_fields = ["country"]
 
 
 class PlanAdminForm(VersionedAdminForm):

@@ -59,3 +59,18 @@ def form_data(html: str, form_id: str) -> dict[str, list[str]]:
     # Empty template rows of inline formsets carry __prefix__ names; browsers submit them but
     # Django ignores them, so leave them out.
     return {k: v for k, v in parser.data.items() if "__prefix__" not in k}
+
+
+def requirement_change(client, *, old: str, new: str):
+    """Change the yearly requirement of `old` USD to `new` on its intervention's admin page (the
+    plan page lists interventions and links them there). Returns the response."""
+    from django.urls import reverse
+
+    from funding.models import Requirement
+
+    requirement = Requirement.objects.get(amount_usd=old)
+    url = reverse("admin:interventions_intervention_change", args=[requirement.intervention_id])
+    data = form_data(client.get(url).content.decode(), "intervention_form")
+    field = next(k for k, v in data.items() if k.endswith("-amount_usd") and v == [old])
+    data[field] = [new]
+    return client.post(url, data)

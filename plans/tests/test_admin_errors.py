@@ -32,9 +32,9 @@ def test_three_mistakes_are_listed_with_links_to_their_fields(editor_client, dem
     plan = demo["tajikistan-crp-2020"]
     url = reverse("admin:plans_plan_change", args=[plan.pk])
     data = form_data(editor_client.get(url).content.decode(), "plan_form")
-    amount = next(k for k, v in data.items() if k.endswith("-amount_usd") and v == ["700000.00"])
+    people = next(k for k in data if re.fullmatch(r"objectives-\d+-people_targeted", k))
     year = next(k for k in data if re.fullmatch(r"plan_years-\d+-year", k))
-    data.update({amount: ["-5"], year: ["2031"], "title": [""]})
+    data.update({people: ["-5"], year: ["2031"], "title": [""]})  # an objective's people
     response = editor_client.post(url, data)
     assert response.status_code == 200
     html = response.content.decode()

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crp_portal.concurrency import VersionConflict
-from crp_portal.tests.forms import form_data
+from crp_portal.tests.forms import form_data, requirement_change
 from funding.models import (
     Contribution,
     InterventionRollup,
@@ -433,10 +433,10 @@ def test_a_recorded_admin_save_includes_the_rows_saved_with_it(tjk_client, demo)
     plan = demo["tajikistan-crp-2020"]
     url = reverse("admin:plans_plan_change", args=[plan.pk])
     data = form_data(tjk_client.get(url).content.decode(), "plan_form")
-    amount = next(k for k, v in data.items() if k.endswith("-amount_usd") and v == ["700000.00"])
-    data[amount] = ["720000.00"]
     data["title"] = ["Revised"]
     assert tjk_client.post(url, data).status_code == 302
+    # The requirement on its intervention's page: a version of the plan of its own.
+    assert requirement_change(tjk_client, old="700000.00", new="720000.00").status_code == 302
     revised = plan.history.first()
     assert revised.title == "Revised"
     _save_plan_page(tjk_client, plan, title="Later")

@@ -1,0 +1,172 @@
+"""The plan page's sections (inlines): its years, its objectives with their interventions listed
+and linked to their own pages, its presence; and the intervention page's activities and yearly
+requirements (also used on the objective page)."""
+
+from __future__ import annotations
+
+import nested_admin
+from django import forms
+from django.contrib import admin
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from funding.models import Requirement
+from interventions.models import Activity, Intervention
+from objectives.models import Objective
+from plans.admin_display import RollupFiguresMixin, one_line, usd
+from plans.admin_scoping import PlanContentInlineMixin
+from plans.admin_writes import (
+    ActivityFormSet,
+    InterventionFormSet,
+    ObjectiveFormSet,
+    PlanYearFormSet,
+    PresenceFormSet,
+    RequirementFormSet,
+    ServiceInlineMixin,
+)
+
+from .models import OperationalPresence, PlanYear
+
+
+class RequirementInline(
+    ServiceInlineMixin, PlanContentInlineMixin, nested_admin.NestedTabularInline
+):
+    model = Requirement
+    formset = RequirementFormSet
+    extra = 0
+    fields = ["year", "amount_usd"]
+    verbose_name = _("yearly requirement")  # "Add another yearly requirement", not "(Usd)"
+    verbose_name_plural = _("yearly requirements (USD) — the only place money required is typed")
+
+
+class ActivityInline(ServiceInlineMixin, PlanContentInlineMixin, nested_admin.NestedTabularInline):
+    model = Activity
+    formset = ActivityFormSet
+    extra = 0
+    fields = ["position", "text"]
+    formfield_overrides = {
+        Activity._meta.get_field("text").__class__: {
+            "widget": forms.Textarea(attrs={"rows": 2, "cols": 90})
+        }
+    }
+
+
+class InterventionInline(
+    ServiceInlineMixin, RollupFiguresMixin, PlanContentInlineMixin, nested_admin.NestedStackedInline
+):
+    model = Intervention
+    formset = InterventionFormSet
+    extra = 0
+    fields = [
+        ("position", "title"),
+        ("sector", "country", "people_targeted"),
+        "plan_types",
+        "narrative",
+        "funding",
+    ]
+    readonly_fields = ["funding"]
+    autocomplete_fields = ["sector", "country", "plan_types"]
+    inlines = [ActivityInline, RequirementInline]
+    classes = ["collapse"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("rollup", "sector", "country")
+
+
+class ObjectiveInline(
+    ServiceInlineMixin, RollupFiguresMixin, PlanContentInlineMixin, nested_admin.NestedStackedInline
+):
+    model = Objective
+    formset = ObjectiveFormSet
+    extra = 0
+    fields = [
+        "strategic_objective",
+        ("people_targeted", "entities_targeted"),
+        "target_groups",
+        "people_description",
+        "narrative",
+        "funding",
+        "interventions_list",
+    ]
+    readonly_fields = ["funding", "interventions_list"]
+    autocomplete_fields = ["strategic_objective", "target_groups"]
+    classes = ["collapse"]  # one line per objective until opened (an error opens it)
+    # The plan page lists interventions and links each to its own page (issue #13, item 1): a
+    # plan of 150 interventions with their activities and requirements posted thousands of
+    # fields from one page, past Django's limit, and took seconds to open. Edited one at a time,
+    # each under the plan's version as before.
+
+    def get_queryset(self, request):
+        interventions = Intervention.objects.select_related("rollup", "sector", "country")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("rollup", "strategic_objective")
+            .prefetch_related(Prefetch("interventions", queryset=interventions))
+        )
+
+    @admin.display(description=_("Interventions"))
+    def interventions_list(self, obj):
+        if not obj or not obj.pk:
+            return _("Save the objective first, then add its interventions.")
+        rows = format_html_join(
+            "",
+            '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td class="num">{}</td>'
+            "<td>{}</td></tr>",
+            (
+                (
+                    reverse("admin:interventions_intervention_change", args=[i.pk]),
+                    i.title,
+                    i.sector or "—",
+                    i.country or "—",
+                    usd(getattr(getattr(i, "rollup", None), "required_usd", None)),
+                    one_line(getattr(i, "rollup", None)),
+                )
+                for i in obj.interventions.all()
+            ),
+        )
+        add = reverse("admin:interventions_intervention_add") + f"?objective={obj.pk}"
+        count = len(obj.interventions.all())
+        return format_html(
+            '<table class="interventions-list"><thead><tr><th>{}</th><th>{}</th><th>{}</th>'
+            '<th class="num">{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>'
+            '<p><a class="addlink" href="{}">{}</a> · {}</p>',
+            _("Intervention (edit on its own page)"),
+            _("Sector"),
+            _("Country"),
+            _("Required"),
+            _("Required · coverage"),
+            rows,
+            add,
+            _("Add an intervention to this objective"),
+            ngettext("%(n)d intervention", "%(n)d interventions", count) % {"n": count},
+        )
+
+
+class PlanYearInline(ServiceInlineMixin, PlanContentInlineMixin, nested_admin.NestedTabularInline):
+    model = PlanYear
+    formset = PlanYearFormSet
+    extra = 0
+    fields = ["year", "people_in_need", "people_targeted", "entities_targeted"]
+    verbose_name = _("year's figures")
+    verbose_name_plural = _("figures per year — people targeted overlap: they do not add up")
+
+
+class OperationalPresenceInline(
+    ServiceInlineMixin, PlanContentInlineMixin, nested_admin.NestedTabularInline
+):
+    model = OperationalPresence
+    formset = PresenceFormSet
+    extra = 0
+    fields = [
+        "country",
+        "international_staff",
+        "national_staff",
+        "field_offices",
+        "as_of_on",
+        "as_of_precision",
+    ]
+    autocomplete_fields = ["country"]
