@@ -6,7 +6,7 @@ PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run migrate demo worker beat test lint typecheck fmt check migrations-check deploy-check bench-rollups bench-api clean
+.PHONY: help install install-dev run migrate demo worker beat test lint typecheck fmt check migrations-check deploy-check bench-rollups bench-api bench-admin clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -86,6 +86,9 @@ bench-rollups: install-dev  ## rollup benchmark (PostgreSQL; see bench/README.md
 
 bench-api: install-dev  ## API benchmark (PostgreSQL; see bench/README.md)
 	$(PY) bench/api.py $(BENCH_ARGS)
+
+bench-admin: install-dev  ## plan admin page of 150 interventions, open and save (PostgreSQL; bench/README.md)
+	$(PY) bench/admin_plan.py $(BENCH_ARGS)
 
 clean:  ## remove the virtualenv and local data
 	rm -rf $(VENV) var
