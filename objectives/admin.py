@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from plans.admin_display import RollupFiguresMixin
 from plans.admin_errors import ErrorSummaryAdminMixin
 from plans.admin_history import ScopedHistoryAdmin
-from plans.admin_inlines import InterventionInline
+from plans.admin_inlines import INTERVENTIONS_LISTED, interventions_table
 from plans.admin_scoping import PlanScopedAdminMixin
 from plans.admin_writes import PlanContentForm, ServiceWritesAdminMixin, adopt
 from plans.services import plan_content_lock
@@ -67,13 +67,20 @@ class ObjectiveAdmin(
     list_select_related = ["plan", "strategic_objective", "rollup"]
     search_fields = ["plan__title", "plan__slug", "strategic_objective__title"]
     autocomplete_fields = ["plan", "strategic_objective", "target_groups"]
-    readonly_fields = ["funding"]
+    # Its interventions are listed and linked, each edited on its own page (issue #13, item 1):
+    # nested here, an objective of 150 interventions would post past Django's field limit.
+    readonly_fields = ["funding", "interventions_list"]
 
     class Media:
         css = {"all": ["css/admin.css"]}
         js = ["js/admin_errors.js"]  # sections holding an error open themselves
 
-    inlines = [InterventionInline]
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(INTERVENTIONS_LISTED)
+
+    @admin.display(description=_("Interventions"))
+    def interventions_list(self, obj):
+        return interventions_table(obj)
 
     def get_readonly_fields(self, request, obj=None):
         # An objective stays in its plan (objectives.services.objective_update).

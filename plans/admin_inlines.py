@@ -30,6 +30,11 @@ from plans.admin_writes import (
 
 from .models import OperationalPresence, PlanYear
 
+# What interventions_table reads, in one query for all the objectives of a page.
+INTERVENTIONS_LISTED = Prefetch(
+    "interventions", queryset=Intervention.objects.select_related("rollup", "sector", "country")
+)
+
 
 class RequirementInline(
     ServiceInlineMixin, PlanContentInlineMixin, nested_admin.NestedTabularInline
@@ -100,50 +105,16 @@ class ObjectiveInline(
     # each under the plan's version as before.
 
     def get_queryset(self, request):
-        interventions = Intervention.objects.select_related("rollup", "sector", "country")
         return (
             super()
             .get_queryset(request)
             .select_related("rollup", "strategic_objective")
-            .prefetch_related(Prefetch("interventions", queryset=interventions))
+            .prefetch_related(INTERVENTIONS_LISTED)
         )
 
     @admin.display(description=_("Interventions"))
     def interventions_list(self, obj):
-        if not obj or not obj.pk:
-            return _("Save the objective first, then add its interventions.")
-        rows = format_html_join(
-            "",
-            '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td class="num">{}</td>'
-            "<td>{}</td></tr>",
-            (
-                (
-                    reverse("admin:interventions_intervention_change", args=[i.pk]),
-                    i.title,
-                    i.sector or "—",
-                    i.country or "—",
-                    usd(getattr(getattr(i, "rollup", None), "required_usd", None)),
-                    one_line(getattr(i, "rollup", None)),
-                )
-                for i in obj.interventions.all()
-            ),
-        )
-        add = reverse("admin:interventions_intervention_add") + f"?objective={obj.pk}"
-        count = len(obj.interventions.all())
-        return format_html(
-            '<table class="interventions-list"><thead><tr><th>{}</th><th>{}</th><th>{}</th>'
-            '<th class="num">{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>'
-            '<p><a class="addlink" href="{}">{}</a> · {}</p>',
-            _("Intervention (edit on its own page)"),
-            _("Sector"),
-            _("Country"),
-            _("Required"),
-            _("Required · coverage"),
-            rows,
-            add,
-            _("Add an intervention to this objective"),
-            ngettext("%(n)d intervention", "%(n)d interventions", count) % {"n": count},
-        )
+        return interventions_table(obj)
 
 
 class PlanYearInline(ServiceInlineMixin, PlanContentInlineMixin, nested_admin.NestedTabularInline):
@@ -170,3 +141,43 @@ class OperationalPresenceInline(
         "as_of_precision",
     ]
     autocomplete_fields = ["country"]
+
+
+def interventions_table(obj) -> str:
+    """An objective's interventions as a table with their figures, each linked to its own page,
+    and a link to add one (the plan and objective pages; issue #13, item 1). Reads
+    `obj.interventions.all()`: prefetch it with INTERVENTIONS_LISTED."""
+    if not obj or not obj.pk:
+        return _("Save the objective first, then add its interventions.")
+    rows = format_html_join(
+        "",
+        '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td class="num">{}</td>'
+        "<td>{}</td></tr>",
+        (
+            (
+                reverse("admin:interventions_intervention_change", args=[i.pk]),
+                i.title,
+                i.sector or "—",
+                i.country or "—",
+                usd(getattr(getattr(i, "rollup", None), "required_usd", None)),
+                one_line(getattr(i, "rollup", None)),
+            )
+            for i in obj.interventions.all()
+        ),
+    )
+    add = reverse("admin:interventions_intervention_add") + f"?objective={obj.pk}"
+    count = len(obj.interventions.all())
+    return format_html(
+        '<table class="interventions-list"><thead><tr><th>{}</th><th>{}</th><th>{}</th>'
+        '<th class="num">{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>'
+        '<p><a class="addlink" href="{}">{}</a> · {}</p>',
+        _("Intervention (edit on its own page)"),
+        _("Sector"),
+        _("Country"),
+        _("Required"),
+        _("Required · coverage"),
+        rows,
+        add,
+        _("Add an intervention to this objective"),
+        ngettext("%(n)d intervention", "%(n)d interventions", count) % {"n": count},
+    )
