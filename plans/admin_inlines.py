@@ -13,10 +13,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from funding.figures import whole_percent
 from funding.models import Requirement
 from interventions.models import Activity, Intervention
 from objectives.models import Objective
-from plans.admin_display import RollupFiguresMixin, one_line, usd
+from plans.admin_display import RollupFiguresMixin, usd
 from plans.admin_scoping import PlanContentInlineMixin
 from plans.admin_writes import (
     ActivityFormSet,
@@ -149,33 +150,47 @@ def interventions_table(obj) -> str:
     `obj.interventions.all()`: prefetch it with INTERVENTIONS_LISTED."""
     if not obj or not obj.pk:
         return _("Save the objective first, then add its interventions.")
+
+    def figures(intervention):
+        rollup = getattr(intervention, "rollup", None)
+        if rollup is None:
+            return usd(None), usd(None, unknown="—"), "—"
+        coverage = whole_percent(rollup.coverage_percent)
+        return (
+            usd(rollup.required_usd),
+            usd(rollup.received_usd),
+            f"{coverage} %" if coverage is not None else "—",
+        )
+
+    interventions = list(obj.interventions.all())
     rows = format_html_join(
         "",
         '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td class="num">{}</td>'
-        "<td>{}</td></tr>",
+        '<td class="num">{}</td><td class="num">{}</td></tr>',
         (
             (
                 reverse("admin:interventions_intervention_change", args=[i.pk]),
                 i.title,
                 i.sector or "—",
                 i.country or "—",
-                usd(getattr(getattr(i, "rollup", None), "required_usd", None)),
-                one_line(getattr(i, "rollup", None)),
+                *figures(i),
             )
-            for i in obj.interventions.all()
+            for i in interventions
         ),
     )
     add = reverse("admin:interventions_intervention_add") + f"?objective={obj.pk}"
-    count = len(obj.interventions.all())
+    count = len(interventions)
     return format_html(
-        '<table class="interventions-list"><thead><tr><th>{}</th><th>{}</th><th>{}</th>'
-        '<th class="num">{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>'
-        '<p><a class="addlink" href="{}">{}</a> · {}</p>',
+        '<div class="interventions-block"><table class="interventions-list"><thead><tr>'
+        '<th>{}</th><th>{}</th><th>{}</th><th class="num">{}</th><th class="num">{}</th>'
+        '<th class="num">{}</th></tr></thead><tbody>{}</tbody></table>'
+        '<p><a class="addlink" href="{}">{}</a> · {}</p></div>',
         _("Intervention (edit on its own page)"),
         _("Sector"),
         _("Country"),
         _("Required"),
-        _("Required · coverage"),
+        _("Received"),
+        _("Coverage"),
         rows,
         add,
         _("Add an intervention to this objective"),
