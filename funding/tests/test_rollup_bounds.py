@@ -102,8 +102,8 @@ def test_requirements_over_a_plans_total_are_refused_naming_the_limit(
 
 @pytest.mark.postgres
 def test_the_admin_refuses_a_plan_total_too_large_in_the_same_words(client, demo, on_postgres):
-    """The plan page's requirement inline goes through requirements_replace: the page is shown
-    again with the limit, and nothing is saved."""
+    """The intervention page's requirement inline goes through requirements_replace: the page is
+    shown again with the limit, and nothing is saved."""
     from django.contrib.auth import get_user_model
     from django.urls import reverse
 
@@ -116,8 +116,11 @@ def test_the_admin_refuses_a_plan_total_too_large_in_the_same_words(client, demo
             "pk", "amount_usd"
         )
     )
-    url = reverse("admin:plans_plan_change", args=[plan.pk])
-    data = form_data(client.get(url).content.decode(), "plan_form")
+    intervention = (
+        Requirement.objects.filter(intervention__objective__plan=plan).first().intervention
+    )
+    url = reverse("admin:interventions_intervention_change", args=[intervention.pk])
+    data = form_data(client.get(url).content.decode(), "intervention_form")
     amount_field = next(k for k, v in data.items() if k.endswith("-amount_usd") and v[0])
     data[amount_field] = [str(MAX_MONEY_USD)]  # fits its column; the plan's total no longer does
     response = client.post(url, data)
