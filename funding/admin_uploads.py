@@ -93,6 +93,7 @@ class UploadAdminMixin:
     upload_form = UploadForm
     upload_template = ""
     upload_title = ""
+    upload_explained: dict[str, Any] = {}  # what the page's explanation shows (the columns)
 
     def upload_run(self, upload: Upload, *, actor, dry_run: bool):
         raise NotImplementedError
@@ -116,6 +117,7 @@ class UploadAdminMixin:
             "title": self.upload_title,
             "form": form,
             "max_bytes": MAX_UPLOAD_BYTES,
+            **self.upload_explained,
         }
         if request.method == "POST" and "confirm" in request.POST:
             return self._confirm(request, context)
@@ -166,17 +168,12 @@ class UploadAdminMixin:
 class ContributionUploadMixin(UploadAdminMixin):
     upload_template = "admin/funding/contribution/upload.html"
     upload_title = gettext_lazy("Upload contributions")
+    upload_explained = {"required": REQUIRED, "optional": OPTIONAL}
 
     def upload_run(self, upload: Upload, *, actor, dry_run: bool):
         return contributions_file_import(
             name=upload.name, content=upload.content, actor=actor, dry_run=dry_run
         )
-
-    def upload_view(self, request):
-        response = super().upload_view(request)
-        if isinstance(response, TemplateResponse) and response.context_data is not None:
-            response.context_data.update(required=REQUIRED, optional=OPTIONAL)
-        return response
 
 
 class RatesUploadMixin(UploadAdminMixin):

@@ -20,8 +20,8 @@ class PageError:
 def _form_errors(form, where: str) -> list[PageError]:
     found = []
     for name, messages in form.errors.items():
-        if name == NON_FIELD_ERRORS:
-            target, label = f"{form.prefix}-group" if form.prefix else "content-main", where
+        if name == NON_FIELD_ERRORS:  # about the whole row: its box (nested_admin's id)
+            target, label = form.prefix or "content-main", where
         else:
             field = form.fields.get(name)
             target = form[name].auto_id if field is not None else "content-main"

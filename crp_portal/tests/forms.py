@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+from django.urls import reverse
+
+from funding.models import Requirement
+
 
 class _FormParser(HTMLParser):
     def __init__(self, form_id: str):
@@ -64,10 +68,6 @@ def form_data(html: str, form_id: str) -> dict[str, list[str]]:
 def requirement_change(client, *, old: str, new: str):
     """Change the yearly requirement of `old` USD to `new` on its intervention's admin page (the
     plan page lists interventions and links them there). Returns the response."""
-    from django.urls import reverse
-
-    from funding.models import Requirement
-
     requirement = Requirement.objects.get(amount_usd=old)
     url = reverse("admin:interventions_intervention_change", args=[requirement.intervention_id])
     data = form_data(client.get(url).content.decode(), "intervention_form")

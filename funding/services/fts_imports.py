@@ -120,7 +120,55 @@ def country_of(location: str) -> Country | None:
     return Country.objects.filter(iso3=iso3).first()
 
 
-def _plan_of(flow: FtsFlow) -> tuple[Plan, list[int]]:
+class _Lookups:
+    """What many flows of one import share (their countries, plans, currencies, the cluster
+    mapping, a plan's interventions), read once per import rather than once per flow. Donors are
+    not kept: one created in a flow whose savepoint is rolled back would be gone."""
+
+    def __init__(self) -> None:
+        self._countries: dict[str, Country | None] = {}
+        self._plans: dict[tuple[int, int, int], list[Plan]] = {}
+        self._currencies: dict[str, Currency | None] = {}
+        self._interventions: dict[int, list[Intervention]] = {}
+        self._cluster_sectors: dict[str, int] | None = None
+
+    def country(self, name: str) -> Country | None:
+        if name not in self._countries:
+            self._countries[name] = country_of(name)
+        return self._countries[name]
+
+    def plans(self, country: Country, first: int, last: int) -> list[Plan]:
+        key = (country.pk, first, last)
+        if key not in self._plans:
+            self._plans[key] = list(
+                Plan.objects.filter(countries=country, start_year__lte=first, end_year__gte=last)
+                .exclude(status=Plan.Status.ARCHIVED)
+                .prefetch_related("countries")
+                .order_by("slug")
+            )
+        return self._plans[key]
+
+    def currency(self, code: str) -> Currency | None:
+        if code not in self._currencies:
+            self._currencies[code] = Currency.objects.filter(code=code).first()
+        return self._currencies[code]
+
+    def sectors_of(self, clusters: set[str]) -> set[int]:
+        if self._cluster_sectors is None:
+            self._cluster_sectors = dict(
+                FtsClusterSector.objects.values_list("global_cluster", "sector")
+            )
+        return {self._cluster_sectors[c] for c in clusters if c in self._cluster_sectors}
+
+    def interventions(self, plan: Plan) -> list[Intervention]:
+        if plan.pk not in self._interventions:
+            self._interventions[plan.pk] = list(
+                Intervention.objects.filter(objective__plan=plan).select_related("objective")
+            )
+        return self._interventions[plan.pk]
+
+
+def _plan_of(flow: FtsFlow, lookups: _Lookups) -> tuple[Plan, list[int]]:
     locations = {o.name for o in flow.objects("destination", "Location")}
     if len(locations) != 1:
         raise Unmatched(
@@ -130,18 +178,13 @@ def _plan_of(flow: FtsFlow) -> tuple[Plan, list[int]]:
             else _("it names no destination country.")
         )
     (location,) = locations
-    country = country_of(location)
+    country = lookups.country(location)
     if country is None:
         raise Unmatched(_("“%(name)s” is not a country we know.") % {"name": location})
     years = flow.usage_years
     if not years:
         raise Unmatched(_("it names no usage year."))
-    plans = list(
-        Plan.objects.filter(countries=country, start_year__lte=min(years), end_year__gte=max(years))
-        .exclude(status=Plan.Status.ARCHIVED)
-        .prefetch_related("countries")
-        .order_by("slug")
-    )
+    plans = lookups.plans(country, min(years), max(years))
     if len(plans) > 1:  # a country's own plan before a regional one
         own = [p for p in plans if len(p.countries.all()) == 1]
         plans = own if len(own) == 1 else plans
@@ -158,20 +201,11 @@ def _plan_of(flow: FtsFlow) -> tuple[Plan, list[int]]:
     return plans[0], years
 
 
-def _intervention_of(flow: FtsFlow, plan: Plan) -> Intervention | None:
-    clusters = {o.name for o in flow.objects("destination", "GlobalCluster")}
-    sectors = set(
-        FtsClusterSector.objects.filter(global_cluster__in=clusters).values_list(
-            "sector", flat=True
-        )
-    )
+def _intervention_of(flow: FtsFlow, plan: Plan, lookups: _Lookups) -> Intervention | None:
+    sectors = lookups.sectors_of({o.name for o in flow.objects("destination", "GlobalCluster")})
     if not sectors:
         return None
-    matches = list(
-        Intervention.objects.filter(objective__plan=plan, sector__in=sectors).select_related(
-            "objective"
-        )[:2]
-    )
+    matches = [i for i in lookups.interventions(plan) if i.sector_id in sectors]
     return matches[0] if len(matches) == 1 else None
 
 
@@ -185,9 +219,11 @@ def _donor_of(flow: FtsFlow):
     return donor_for_fts(organization_id=int(source.id), name=source.name, kind=kind)
 
 
-def _record(flow: FtsFlow, saved: Contribution | None, *, plan=None, actor=None) -> str:
+def _record(
+    flow: FtsFlow, saved: Contribution | None, lookups: _Lookups, *, plan=None, actor=None
+) -> str:
     if plan is None:
-        plan, years = _plan_of(flow)
+        plan, years = _plan_of(flow, lookups)
     else:  # chosen by an officer: the usage year must still be one of its years
         years = flow.usage_years or [plan.start_year]
     if len(years) > 1:
@@ -196,13 +232,13 @@ def _record(flow: FtsFlow, saved: Contribution | None, *, plan=None, actor=None)
             % {"years": ", ".join(map(str, years))}
         )
     code = (flow.original_currency or "USD").upper()
-    currency = Currency.objects.filter(code=code).first()
+    currency = lookups.currency(code)
     if currency is None:
         raise Unmatched(_("%(code)s is not an ISO 4217 currency.") % {"code": code})
     amount = flow.original_amount if flow.original_amount is not None else flow.amount_usd
     rate = flow.exchange_rate if code != "USD" else None
     date = flow.date or datetime.date(years[0], 1, 1)
-    intervention = _intervention_of(flow, plan)
+    intervention = _intervention_of(flow, plan, lookups)
     contribution_record(
         contribution=saved,
         actor=actor,
@@ -223,7 +259,9 @@ def _record(flow: FtsFlow, saved: Contribution | None, *, plan=None, actor=None)
     return NEW if saved is None else UPDATED
 
 
-def _import_flow(flow: FtsFlow, saved: Contribution | None, report: FtsReport) -> str | None:
+def _import_flow(
+    flow: FtsFlow, saved: Contribution | None, report: FtsReport, lookups: _Lookups
+) -> str | None:
     if flow.child_ids:  # split per usage year: its children count, it does not
         report.split += 1
         if saved is not None:
@@ -234,7 +272,7 @@ def _import_flow(flow: FtsFlow, saved: Contribution | None, report: FtsReport) -
     report.usd[status] = report.usd.get(status, ZERO) + flow.amount_usd
     if saved is not None and (saved.fts_version_id or 0) >= flow.version_id:
         return UNCHANGED
-    return _record(flow, saved)
+    return _record(flow, saved, lookups)
 
 
 def _ours(flow: FtsFlow, organization_id: str) -> bool:
@@ -265,9 +303,8 @@ def fts_flow_assign(*, unmatched: FtsUnmatchedFlow, plan: Plan, actor) -> Contri
     rules (its usage year must be one of the plan's); it then leaves the unmatched list."""
     flow = fts_flow_parse(unmatched.flow)
     try:
-        _record(
-            flow, Contribution.objects.filter(fts_flow_id=flow.id).first(), plan=plan, actor=actor
-        )
+        saved = Contribution.objects.filter(fts_flow_id=flow.id).first()
+        _record(flow, saved, _Lookups(), plan=plan, actor=actor)
     except Unmatched as reason:
         raise ValidationError(str(reason)) from None
     unmatched.delete()
@@ -309,6 +346,7 @@ def fts_import(
     saved = {
         c.fts_flow_id: c for c in Contribution.objects.filter(fts_flow_id__in=[f.id for f in flows])
     }
+    lookups = _Lookups()
     with transaction.atomic():
         for flow in flows:
             if not _ours(flow, ours):
@@ -316,7 +354,7 @@ def fts_import(
             else:
                 try:
                     with transaction.atomic():
-                        action = _import_flow(flow, saved.get(flow.id), report)
+                        action = _import_flow(flow, saved.get(flow.id), report, lookups)
                 except Unmatched as unmatched:
                     action = None
                     report.unmatched.append((flow, str(unmatched)))

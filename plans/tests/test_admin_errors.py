@@ -100,3 +100,23 @@ def test_the_history_page_says_who_when_and_what_in_words(client, demo):
     assert "In review" in html and "in_review" not in html
     assert "[]" not in html and "None" not in html.split("change-history", 1)[1]
     assert "UTC" in html
+
+
+def test_an_error_about_a_whole_row_links_to_that_row(editor_client, demo):
+    """A second figures row for a year already there: the error is about the row (and the
+    section), not a field; the summary's links go to the row's box and the section."""
+    plan = demo["tajikistan-crp-2020"]
+    url = reverse("admin:plans_plan_change", args=[plan.pk])
+    data = form_data(editor_client.get(url).content.decode(), "plan_form")
+    total = int(data["plan_years-TOTAL_FORMS"][0])
+    data["plan_years-TOTAL_FORMS"] = [str(total + 1)]
+    data.update({f"plan_years-{total}-year": ["2020"], f"plan_years-{total}-plan": [str(plan.pk)]})
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    errors = _summary(html)
+    targets = [target for target, _text in errors]
+    assert f"plan_years-{total}" in targets, errors  # the duplicate row's box
+    for target in targets:
+        assert f'id="{target}"' in html, target
+    assert plan.plan_years.count() == total
