@@ -382,7 +382,9 @@ class GroupRollup(RollupFigures):
         DONOR = "donor", _("Donor")
 
     dimension = models.CharField(max_length=24, choices=Dimension)
-    key = models.CharField(max_length=64, blank=True)
+    # "multi-country-" and a region's slug (up to 120) fit: a long region name once made every
+    # recompute of its group fail (DataError), leaving it dirty for ever.
+    key = models.CharField(max_length=140, blank=True)
     label = models.CharField(max_length=200)
     # Sums of many plans' totals: wider than one plan's (GROUP_MONEY).
     required_usd = models.DecimalField(null=True, blank=True, **GROUP_MONEY)
@@ -465,7 +467,7 @@ class RollupDiscrepancy(models.Model):
     audit = models.ForeignKey(RollupAudit, on_delete=models.CASCADE, related_name="discrepancies")
     scope = models.CharField(max_length=16, choices=Scope)
     scope_key = models.CharField(
-        max_length=120, help_text=_("e.g. the intervention id, or 'country=TJK'")
+        max_length=160, help_text=_("e.g. the intervention id, or 'country=TJK'")
     )
     plan = models.ForeignKey(
         Plan, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -497,7 +499,7 @@ class RollupFailure(models.Model):
         GROUP = "group", _("Group")
 
     scope = models.CharField(max_length=16, choices=Scope)
-    scope_key = models.CharField(max_length=120, help_text=_("the plan id, or 'country=TJK'"))
+    scope_key = models.CharField(max_length=160, help_text=_("the plan id, or 'country=TJK'"))
     plan = models.ForeignKey(
         Plan, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )

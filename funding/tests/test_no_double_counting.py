@@ -14,15 +14,17 @@ import itertools
 from decimal import Decimal
 
 import pytest
+from django.utils.text import slugify
 
 from crp_portal.testing import public_pages  # noqa: F401  (fixture)
 from funding import services
+from funding.models import GroupRollupState, RollupFailure
 from funding.selectors import group_figures
 from funding.summary import SummaryFilters, summarise
 from funding.tests.factories import ContributionFactory, DonorFactory, RequirementFactory
 from interventions.tests.factories import InterventionFactory
 from objectives.tests.factories import ObjectiveFactory
-from plans.models import Country, Plan
+from plans.models import Country, Plan, Region
 from plans.tests.factories import PlanFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("public_pages")]
@@ -81,6 +83,25 @@ def test_a_regional_plan_without_placed_interventions_counts_once_as_multi_count
             Decimal("400000.00"),
         )
     }
+
+
+def test_a_regional_plan_of_a_long_named_region_gets_its_group():
+    """ "multi-country-" and a region of the catalog make a 67-letter key: the group's key once
+    held 64, and the recompute of that region's group failed every time (DataError)."""
+    region_name = "South-Eastern Europe, Eastern Europe and Central Asia"
+    region = Region.objects.get(slug=slugify(region_name))
+    Country.objects.filter(iso3__in=["TJK", "TUR"]).update(region=region)
+    _plan("tjk-tur", ["TJK", "TUR"], [(None, 1000, 0)], plan_money=400)
+    services.group_rollups_recompute()
+    key = f"multi-country-{region.slug}"
+    assert len(key) > 64
+    assert _groups("country")[key] == (
+        f"Multi-country: {region_name}",
+        Decimal("1000000.00"),
+        Decimal("400000.00"),
+    )
+    assert not RollupFailure.objects.filter(scope=RollupFailure.Scope.GROUP).exists()
+    assert not GroupRollupState.objects.get().is_stale
 
 
 def test_placed_interventions_count_in_their_country_and_the_groups_add_up():

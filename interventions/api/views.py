@@ -111,11 +111,14 @@ class InterventionViewSet(
     def get_queryset(self):
         return (
             Intervention.objects.visible_to(self.request.user)
-            .select_related(
-                "objective__plan", "objective__strategic_objective", "sector", "country", "rollup"
-            )
+            .select_related("objective__plan", "objective__strategic_objective", "rollup")
             .defer(*PARENT_TEXT)
             .prefetch_related(
+                # Sector and country by their own (tiny) queries, not joined: with them, the
+                # page's query joined 8 tables and PostgreSQL spent ~20 ms choosing a join order
+                # for a 1 ms answer (issue 14, bench/api.py).
+                "sector",
+                "country",
                 # Explicit orders: the models' default orders would join the parent tables.
                 Prefetch("plan_types", queryset=PlanType.objects.order_by("name")),
                 Prefetch("activities", queryset=Activity.objects.order_by("position", "id")),

@@ -13,6 +13,8 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db import connection
+
 from crp_portal.api.fields import FIGURES
 from crp_portal.api.representations import iso_date, iso_datetime, money_text
 from funding.models import PlanYearRollup, Requirement
@@ -20,6 +22,7 @@ from interventions.models import Activity, Intervention
 from objectives.models import Objective
 
 from ..models import OperationalPresence, Plan, PlanYear
+from .content_sql import content_json
 
 ROLLUP_FIGURES = [f"rollup__{name}" for name in FIGURES.values()]
 
@@ -31,6 +34,7 @@ def _figures(values) -> dict[str, str | None]:
 
 @dataclass(frozen=True)
 class PlanContent:
+    countries: list[dict]
     years: list[dict]
     objectives: list[dict]
     operational_presence: list[dict]
@@ -68,7 +72,7 @@ def _years(plan: Plan) -> list[dict]:
 def _presence(plan: Plan) -> list[dict]:
     rows = (
         OperationalPresence.objects.filter(plan_id=plan.pk)
-        .order_by("country__name")
+        .order_by("country__name", "id")
         .values_list(
             "country__iso3",
             "country__name",
@@ -232,13 +236,33 @@ def _objectives(plan: Plan, interventions: dict[int, list[dict]], dates: list) -
     return objectives
 
 
-def plan_content(plan: Plan) -> PlanContent:
-    """Years, objectives (down to activities and requirements) and presence of one plan."""
+def content_by_level(plan: Plan) -> PlanContent:
+    """The content read level by level, as plain values (SQLite has no json_agg; and it is the
+    reference the PostgreSQL statement of content_sql.py is tested against)."""
     interventions, dates = _interventions(plan)
     objectives = _objectives(plan, interventions, dates)
     return PlanContent(
+        countries=[
+            {"code": code, "name": name}
+            for code, name in plan.countries.order_by("name", "id").values_list("iso3", "name")
+        ],
         years=_years(plan),
         objectives=objectives,
         operational_presence=_presence(plan),
         last_changed=max(dates, default=None),
+    )
+
+
+def plan_content(plan: Plan) -> PlanContent:
+    """Countries, years, objectives (down to activities and requirements) and presence of one
+    plan: on PostgreSQL in one statement that builds the JSON (content_sql.py)."""
+    if connection.vendor != "postgresql":
+        return content_by_level(plan)
+    content, last_changed = content_json(plan.pk)
+    return PlanContent(
+        countries=content["countries"],
+        years=content["years"],
+        objectives=content["objectives"],
+        operational_presence=content["operational_presence"],
+        last_changed=last_changed,
     )

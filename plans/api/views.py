@@ -153,11 +153,8 @@ class PlanViewSet(
 
     def retrieve(self, request, *args, **kwargs):
         plan = self.get_object()
-        plan.country_refs = [
-            {"code": code, "name": name}
-            for code, name in plan.countries.order_by("name").values_list("iso3", "name")
-        ]
         plan.content = plan_content(plan)
+        plan.country_refs = plan.content.countries
         dates = [
             plan.updated_at,
             plan.funding_updated_at,

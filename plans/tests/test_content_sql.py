@@ -1,0 +1,91 @@
+"""The plan detail's content as PostgreSQL builds it (plans/api/content_sql.py) is exactly what
+the level-by-level reading gives (plans/api/content.py): the same keys, values, order and
+formats, including the edge cases of the formats (a datetime on the whole second, a null
+figure, a tag-less row, an empty objective, an empty plan)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from crp_portal.tests.api_data import plan_with_everything
+from interventions.models import Intervention, PlanType
+from interventions.tests.factories import ActivityFactory, InterventionFactory
+from objectives.models import Objective, TargetGroup
+from objectives.tests.factories import ObjectiveFactory
+from plans.api.content import content_by_level, plan_content
+from plans.api.content_sql import content_json
+from plans.models import Country, Plan
+from plans.tests.factories import PlanFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+
+def _same(plan: Plan) -> dict:
+    expected = content_by_level(plan)
+    built = plan_content(plan)
+    for part in ("countries", "years", "objectives", "operational_presence", "last_changed"):
+        assert getattr(built, part) == getattr(expected, part), part
+    return content_json(plan.pk)[0]
+
+
+def test_the_demo_plans_read_the_same_both_ways(on_postgres, demo):
+    for plan in Plan.objects.all():
+        content = _same(plan)
+        assert content["objectives"], plan.slug  # the demo plans have content to compare
+
+
+def test_edge_cases_of_the_formats_read_the_same_both_ways(on_postgres):
+    plan = plan_with_everything(slug="edges", countries=("AFG", "IRN"))
+    objective = plan.objectives.first()
+    objective.target_groups.set(TargetGroup.objects.order_by("name")[:2])
+    tagged = objective.interventions.first()
+    tagged.plan_types.set(PlanType.objects.order_by("name")[:2])
+    tagged.country = Country.objects.get(iso3="IRN")
+    tagged.save()
+    # No sector, no rollup, no activities or requirements, a datetime on the whole second.
+    bare = InterventionFactory(objective=objective, sector=None, title='Bare « ünïcode » "q"')
+    on_the_second = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
+    Intervention.objects.filter(pk=bare.pk).update(updated_at=on_the_second)
+    ActivityFactory(intervention=tagged, text="Line\nbreak and \u2028 separator")
+    ObjectiveFactory(plan=plan)  # an objective with no interventions
+    content = _same(plan)
+
+    rows = {i["id"]: i for o in content["objectives"] for i in o["interventions"]}
+    assert rows[bare.pk]["updated_at"] == "2026-01-02T03:04:05Z"
+    assert rows[bare.pk]["sector"] is None
+    assert rows[bare.pk]["funding_required"] is None  # no rollup yet: null, never "0.00"
+    assert rows[bare.pk]["activities"] == [] and rows[bare.pk]["requirements"] == []
+    assert rows[tagged.pk]["country"] == "IRN"
+    assert [t["slug"] for t in rows[tagged.pk]["plan_types"]] == sorted(
+        t["slug"] for t in rows[tagged.pk]["plan_types"]
+    )
+    assert content["countries"] == [
+        {"code": "AFG", "name": "Afghanistan"},
+        {"code": "IRN", "name": Country.objects.get(iso3="IRN").name},
+    ]
+    money = [i["requirements"][0]["funding_required"] for i in rows.values() if i["requirements"]]
+    assert money and all(m == f"{Decimal(m):.2f}" for m in money)
+
+
+def test_an_empty_plan_reads_the_same_both_ways(on_postgres):
+    plan = PlanFactory(slug="empty", start_year=2024, end_year=2025)
+    content = _same(plan)
+    assert content["objectives"] == []
+    assert [y["year"] for y in content["years"]] == [2024, 2025]
+    assert content["years"][0]["funding_required"] is None
+    assert Objective.objects.filter(plan=plan).count() == 0
+
+
+def test_the_detail_reads_its_content_in_one_statement(on_postgres, api_client, demo):
+    """The plan, then its whole content: two queries, whatever the plan's size."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = api_client.get("/api/v1/plans/pakistan-crp-2020-2021/")
+    assert response.status_code == 200
+    content = [q["sql"] for q in queries.captured_queries if "json_agg" in q["sql"]]
+    assert len(content) == 1
