@@ -6,7 +6,7 @@ PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run migrate demo worker beat test lint typecheck fmt check migrations-check deploy-check bench-rollups bench-api bench-admin clean
+.PHONY: help system-deps install install-dev run migrate demo worker beat test lint typecheck fmt check migrations-check deploy-check bench-rollups bench-api bench-admin clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -23,6 +23,14 @@ $(VENV)/.installed: requirements.txt | $(PY)
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(VENV)/.installed $@
+
+# Debian packages, one list for this target and .ci/run. Optional: without them `make run` and
+# `make test` still work; the browser tests skip and the plan PDF link says what to install.
+SYSTEM_DEPS := chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+system-deps:  ## Debian packages for the browser tests and the PDF: chromium, fonts, WeasyPrint's libraries (as root)
+	@missing=$$(for p in $(SYSTEM_DEPS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi; \
+	echo "Debian packages present: $(SYSTEM_DEPS)"
 
 install: $(VENV)/.installed  ## create the virtualenv and install the runtime requirements
 

@@ -9,4 +9,5 @@ app_name = "plans"
 urlpatterns = [
     path("", views.plan_list, name="list"),
     path("<slug:slug>/", views.plan_detail, name="detail"),
+    path("<slug:slug>/pdf/", views.plan_pdf, name="pdf"),
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -23,6 +24,7 @@ from objectives.models import Objective
 from plans.models import Country, OperationalPresence, Plan, is_regional
 from public_pages.downloads import FORMATS, table_response
 
+from . import pdf
 from .filters import PlanFilter
 
 PAGE_SIZE = 20
@@ -141,6 +143,27 @@ def _selected_year(request, plan: Plan) -> tuple[int | None, bool]:
 @cached_page
 def plan_detail(request, slug: str):
     """One published plan, as a published CRP page reads; one tab per year when multi-year."""
+    return _plan_page(request, slug)
+
+
+@require_safe
+@cached_page
+def plan_pdf(request, slug: str):
+    """The plan page as a PDF (WeasyPrint), from the same template; cached like the page.
+    Without WeasyPrint's system libraries: 503 with a page saying what to install."""
+    missing = pdf.weasyprint_missing()
+    if missing:
+        get_object_or_404(Plan.objects.published(), slug=slug)
+        return render(request, "plans/plan_pdf_missing.html", {"message": missing}, status=503)
+    page = _plan_page(request, slug, as_pdf=True)
+    if page.status_code != 200:
+        return page
+    response = HttpResponse(pdf.html_to_pdf(page.content.decode()), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{slug}.pdf"'
+    return response
+
+
+def _plan_page(request, slug: str, as_pdf: bool = False):
     plan = get_object_or_404(
         Plan.objects.published()
         .select_related("rollup")
@@ -200,7 +223,7 @@ def plan_detail(request, slug: str):
         else None
     )
 
-    fmt = _download_format(request)
+    fmt = None if as_pdf else _download_format(request)
     if fmt:
         table = request.GET.get("table")
         return _plan_download(
@@ -225,6 +248,7 @@ def plan_detail(request, slug: str):
         "revised_from": revised_from,
         "presences": list(plan.presences.all()),
         "countries": list(plan.countries.all()),
+        "pdf_missing": pdf.weasyprint_missing(),
     }
     context["regional"] = is_regional(kind=plan.kind, country_count=len(context["countries"]))
     return render(request, "plans/plan_detail.html", context)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from pypdf import PdfReader
 
 from conftest import require
 from crp_portal.testing import public_pages  # noqa: F401  (fixture)
@@ -105,11 +106,28 @@ def test_donor_finds_tajikistan_and_downloads_the_funding_figures(browser, demo_
     assert "$1,075,000" in key_figures.inner_text()
     assert "10,350" in key_figures.inner_text()
     page.screenshot(path=SHOTS / "plan-tajikistan-desktop.png", full_page=True)
+    assert page.get_by_role("link", name="Download PDF").get_attribute("href") == (
+        "/plans/tajikistan-crp-2020/pdf/"
+    )
     page.emulate_media(media="print")
+    page.set_viewport_size({"width": 680, "height": 900})  # A4's width inside 15 mm margins
     assert not page.locator(".site-header").is_visible()  # the print stylesheet applies
-    page.pdf(path=str(SHOTS / "plan-tajikistan-print.pdf"))
+    assert not page.locator(".downloads").is_visible()
+    assert "never counted as $0" in page.locator(".site-footer").inner_text()  # definitions
+    # No figure overflows its card ("$1,075,000" once did). Ref: #15 item 4
+    overflowing = page.evaluate(
+        """[...document.querySelectorAll('.headline > div, .figures > div')]
+        .filter(card => [...card.querySelectorAll('dd')].some(dd =>
+            dd.scrollWidth > card.clientWidth || card.scrollWidth > card.clientWidth))
+        .map(card => card.textContent.trim())"""
+    )
+    assert overflowing == []
+    page.pdf(path=str(SHOTS / "plan-tajikistan-print.pdf"), format="A4")
     page.screenshot(path=SHOTS / "plan-tajikistan-print.png", full_page=True)
+    printed = PdfReader(str(SHOTS / "plan-tajikistan-print.pdf"))
+    assert len(printed.pages) <= 4, len(printed.pages)
     page.emulate_media(media="screen")
+    page.set_viewport_size(DESKTOP)
 
     page.get_by_role("link", name="Funding gaps").click()
     for dimension in CHARTS:
