@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 
 from interventions.models import Sector
 from objectives.models import Objective, StrategicObjective
-from plans.models import Plan
+from plans.models import PUBLIC_STATUSES, Plan
 
 from .figures import ZERO, Figures
 from .grouping import Place, costed_received, figures_add, plan_groups
@@ -123,11 +123,11 @@ class Group:
 
 
 def _published_requirements():
-    return Requirement.objects.filter(intervention__objective__plan__status=Plan.Status.PUBLISHED)
+    return Requirement.objects.filter(intervention__objective__plan__status__in=PUBLIC_STATUSES)
 
 
 def _published_contributions():
-    return Contribution.objects.filter(plan__status=Plan.Status.PUBLISHED)
+    return Contribution.objects.filter(plan__status__in=PUBLIC_STATUSES)
 
 
 def _group_money(queryset, key: str, covered: Q) -> dict:
@@ -229,7 +229,7 @@ def group_figures(dimension: str) -> list[Group]:
         return _place_groups(dimension, requirements, contributions)
     if dimension == "year":
         required_pairs = _required_sums_by(requirements, "intervention__objective__plan", "year")
-        money = _money_by(_year_shares(plan__status=Plan.Status.PUBLISHED), "plan", "year")
+        money = _money_by(_year_shares(plan__status__in=PUBLIC_STATUSES), "plan", "year")
         members = {pair: [pair[1]] for pair in set(required_pairs) | set(money)}
         group_required, group_money = _roll_up(
             members, required_pairs, money, lambda pair: required_pairs.get(pair) is not None
@@ -243,7 +243,7 @@ def group_figures(dimension: str) -> list[Group]:
         members = {
             pk: [number]
             for pk, number in Objective.objects.filter(
-                plan__status=Plan.Status.PUBLISHED
+                plan__status__in=PUBLIC_STATUSES
             ).values_list("pk", "strategic_objective__number")
         }
         group_required, group_money = _roll_up(
@@ -275,7 +275,7 @@ def _place_groups(dimension: str, requirements, contributions) -> list[Group]:
     )
     money = _money_by(contributions, "plan", "intervention__country__iso3")
     places: dict[int, list[Place]] = {}
-    through = Plan.countries.through.objects.filter(plan__status=Plan.Status.PUBLISHED)
+    through = Plan.countries.through.objects.filter(plan__status__in=PUBLIC_STATUSES)
     for plan_id, *place in through.values_list(
         "plan_id",
         "country__iso3",

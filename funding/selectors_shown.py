@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Q, Sum
 
-from plans.models import Plan
+from plans.models import PUBLIC_STATUSES
 
 from .figures import NOT_COSTED, ZERO, Figures
 from .models import PlanRollup
@@ -16,7 +16,7 @@ from .models import PlanRollup
 
 def published_totals() -> dict:
     """Headline totals across published plans, from their stored rollups (one query)."""
-    return PlanRollup.objects.filter(plan__status=Plan.Status.PUBLISHED).aggregate(
+    return PlanRollup.objects.filter(plan__status__in=PUBLIC_STATUSES).aggregate(
         required=Sum("required_usd"),
         received=Sum("received_usd", default=ZERO),
         # Coverage leaves uncosted plans out: only money against a known requirement counts.

@@ -123,7 +123,7 @@ class _Labels:
 
 
 def _plans(filters: SummaryFilters):
-    plans = Plan.objects.filter(status=Plan.Status.PUBLISHED)
+    plans = Plan.objects.public()
     if filters.plans_in is not None:
         plans = plans.filter(pk__in=filters.plans_in)
     if filters.plan:

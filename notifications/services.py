@@ -23,12 +23,15 @@ from .recipients import editors_of, reviewers_of, who_hears
 
 S = Plan.Status
 
-# (from, to) → (who hears, template). Archiving and un-archiving tell no one: they change what
-# the public sees of a plan everyone concerned already knows is published.
+# (from, to) → (who hears, template). Archiving and un-archiving tell no one: the plan stays
+# public. A withdrawal does: it takes the editors' plan off the site.
 STEPS = {
     (S.DRAFT, S.IN_REVIEW): (reviewers_of, "submitted"),
     (S.IN_REVIEW, S.DRAFT): (editors_of, "returned"),
+    (S.WITHDRAWN, S.DRAFT): (editors_of, "returned"),
     (S.IN_REVIEW, S.PUBLISHED): (editors_of, "published"),
+    (S.PUBLISHED, S.WITHDRAWN): (editors_of, "withdrawn"),
+    (S.ARCHIVED, S.WITHDRAWN): (editors_of, "withdrawn"),
 }
 
 # The sweep sends what a lost enqueue left unsent, but not news older than this.

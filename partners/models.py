@@ -57,7 +57,7 @@ class ApiToken(models.Model):
 
 class Deletion(models.Model):
     """A tombstone: this row went away at this time (for `updated_since` sync): deleted, or for
-    a plan, withdrawn from publication (archived or returned to draft), or moved out of its
+    a plan, withdrawn from public view (not archived: a past plan stays public), or moved out of its
     place (a plan's old code, an intervention or contribution moved to another plan)."""
 
     class Kind(models.TextChoices):

@@ -32,7 +32,7 @@ pagecache.retire_pages_on_change(
 
 
 def _was_public(plan: Plan) -> bool:
-    return plan.status == Plan.Status.PUBLISHED or plan.published_at is not None
+    return plan.is_public or plan.published_at is not None
 
 
 def _plan(plan_id: int | None) -> tuple[str, bool]:
@@ -55,8 +55,9 @@ def plan_deleted(sender, instance: Plan, **kwargs) -> None:
 
 @receiver(post_save, sender=Plan, dispatch_uid="deletion_plan_withdrawn")
 def plan_saved(sender, instance: Plan, created: bool, **kwargs) -> None:
-    """A once-published plan that is no longer published is gone for anonymous clients."""
-    if created or instance.status == Plan.Status.PUBLISHED or instance.published_at is None:
+    """A once-published plan that is no longer public (withdrawn) is gone for anonymous clients.
+    An archived plan is still public: no tombstone."""
+    if created or instance.is_public or instance.published_at is None:
         return
     already = Deletion.objects.filter(
         kind=Deletion.Kind.PLAN,

@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from funding.models import Requirement
 from interventions.models import Activity, Intervention, PlanType
 from objectives.models import Objective, TargetGroup
+from plans.models import PUBLIC_STATUSES as PUBLIC_PLAN_STATUSES
 from plans.models import OperationalPresence, Plan, PlanYear
 from plans.roles import user_countries
 
@@ -198,7 +199,7 @@ def plan_may_see_drafts(*, plan: Plan, user) -> bool:
 
 
 # What the public may see of a past state: the same rule as Plan.objects.visible_to.
-PUBLIC_STATUSES = {Plan.Status.PUBLISHED}
+PUBLIC_STATUSES = set(PUBLIC_PLAN_STATUSES)
 
 
 def plan_child_changes(*, plan: Plan, limit: int = 100) -> list[dict]:

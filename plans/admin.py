@@ -189,10 +189,10 @@ class PlanAdmin(
         js = ["js/admin_errors.js"]  # sections holding an error open themselves
 
     def view_on_site(self, obj):
-        """ "View on site": the public page, for a published plan only (others have none). A
+        """ "View on site": the public page, for a public plan only (others have none). A
         callable, not Plan.get_absolute_url, so the admin's /r/ shortcut does not redirect
         anyone to a draft's address."""
-        if obj.status != Plan.Status.PUBLISHED:
+        if not obj.is_public:
             return None
         return reverse("plans:detail", args=[obj.slug])
 

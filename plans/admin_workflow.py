@@ -23,7 +23,9 @@ from funding.selectors_shown import stored_figures
 
 from . import services_workflow as workflow
 
-CONFIRMED_STEPS = ("publish", "return", "archive")
+CONFIRMED_STEPS = ("publish", "return", "archive", "withdraw")
+# Steps whose confirmation asks for a comment (the service refuses them without one).
+COMMENT_REQUIRED = ("return", "withdraw")
 
 
 def public_change(*, name: str, plan) -> list[str]:
@@ -45,12 +47,20 @@ def public_change(*, name: str, plan) -> list[str]:
         ]
     if name == "archive":
         return [
+            _("The plan stays public at %(url)s, marked “Archived”, and moves to Past plans.")
+            % {"url": url},
+            _("Its figures (%(figures)s) still count for the years it covered.")
+            % {"figures": figures},
+            _("Its content and funding become read-only until it is un-archived."),
+        ]
+    if name == "withdraw":
+        return [
             _("The plan leaves public view: %(url)s will answer “not found”.") % {"url": url},
             _("Its figures (%(figures)s) leave the funding dashboard and the API's totals.")
             % {"figures": figures},
             _("Partners' systems see it in the deletions feed at their next sync."),
         ]
-    return [_("Nothing public changes: a plan in review is not public. Its editors get it back.")]
+    return [_("Nothing public changes: the plan is not public. Its editors get it back.")]
 
 
 class WorkflowAdminMixin:
@@ -101,7 +111,7 @@ class WorkflowAdminMixin:
         return self._take_step(request, obj, name)
 
     def step_confirm_view(self, request, object_id, name):
-        """The confirmation of publish, return or archive: what the public will see change."""
+        """The confirmation of a step in CONFIRMED_STEPS: what the public will see change."""
         plan = self.get_object(request, unquote(object_id))
         if plan is None or name not in CONFIRMED_STEPS:
             raise Http404
@@ -116,13 +126,13 @@ class WorkflowAdminMixin:
             "title": workflow.TRANSITIONS[name][1],
             "name": name,
             "changes": public_change(name=name, plan=plan),
-            "comment_required": name == "return",
+            "comment_required": name in COMMENT_REQUIRED,
             "comment": request.POST.get("_transition_comment", ""),
         }
         return TemplateResponse(request, "admin/plans/plan/step_confirm.html", context)
 
     def transition_view(self, request, object_id):
-        """A button without the page's form: publish, return and archive are confirmed first."""
+        """A button without the page's form: the steps in CONFIRMED_STEPS are confirmed first."""
         plan = self.get_object(request, unquote(object_id))
         if plan is None:
             raise Http404

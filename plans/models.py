@@ -80,17 +80,26 @@ class Country(ChangeStampedModel):
 
 class PlanQuerySet(models.QuerySet):
     def published(self) -> PlanQuerySet:
+        """Current public plans (not the archived ones: see public())."""
         return self.filter(status=self.model.Status.PUBLISHED)
 
+    def public(self) -> PlanQuerySet:
+        """What anyone may read and what the figures count: published and archived plans
+        (an archived plan is a past plan, still public; a withdrawn one is not). Ref: #15/3."""
+        return self.filter(status__in=PUBLIC_STATUSES)
+
+    def archived(self) -> PlanQuerySet:
+        return self.filter(status=self.model.Status.ARCHIVED)
+
     def visible_to(self, user) -> PlanQuerySet:
-        """Admins see every plan; staff also their countries' drafts; others, published only."""
+        """Admins see every plan; staff also their countries' other plans; others, public only."""
         if user is not None and user.is_active and user.is_superuser:
             return self
-        published = Q(status=self.model.Status.PUBLISHED)
+        public = Q(status__in=PUBLIC_STATUSES)
         if user is None or not user.is_authenticated:
-            return self.filter(published)
+            return self.filter(public)
         mine = self.filter(countries__in=user_countries(user)).values("pk")
-        return self.filter(published | Q(pk__in=mine))
+        return self.filter(public | Q(pk__in=mine))
 
     def editable_by(self, user) -> PlanQuerySet:
         """Plans whose content this user may change: superusers all, editors their countries."""
@@ -134,6 +143,9 @@ class Plan(ChangeStampedModel, TimeStampedModel):
         IN_REVIEW = "in_review", _("In review")
         PUBLISHED = "published", _("Published")
         ARCHIVED = "archived", _("Archived")
+        # Taken out of public view by a reviewer (a plan published in error, or superseded and
+        # not to be shown): partners see it in the deletions feed.
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=64, unique=True)
@@ -228,6 +240,14 @@ class Plan(ChangeStampedModel, TimeStampedModel):
         if self.start_year == self.end_year:
             return str(self.start_year)
         return f"{self.start_year}–{self.end_year}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in PUBLIC_STATUSES
+
+
+# Statuses anyone may read and the figures count (PlanQuerySet.public): a past plan stays public.
+PUBLIC_STATUSES = (Plan.Status.PUBLISHED, Plan.Status.ARCHIVED)
 
 
 def year_outside_period(*, year: int, plan: Plan, field: str = "year") -> ValidationError:

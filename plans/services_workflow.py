@@ -1,6 +1,7 @@
 """Review and publishing: the only way a plan's status changes (draft → in review → published →
-archived, and a reviewer's un-archive back to published), each step checked against the actor's
-role and recorded as a PlanTransition.
+archived, a reviewer's un-archive back to published, a reviewer's withdrawal out of public view
+and return of a withdrawn plan to its editors), each step checked against the actor's role and
+recorded as a PlanTransition.
 
 Kept apart from plans/services.py (content writes) so the workflow has one small home.
 """
@@ -137,13 +138,14 @@ def plan_publish(*, plan: Plan, actor, comment: str = "") -> Plan:
 
 @transaction.atomic
 def plan_return(*, plan: Plan, actor, comment: str) -> Plan:
-    """A reviewer sends a plan in review back to its editors, saying what to fix."""
+    """A reviewer sends a plan in review (or a withdrawn one) back to its editors as a draft,
+    saying what to fix."""
     if not (comment or "").strip():
         raise ValidationError({"comment": _("Say what the editors should change.")})
     return _transition(
         plan=plan,
         actor=actor,
-        allowed_from=(S.IN_REVIEW,),
+        allowed_from=(S.IN_REVIEW, S.WITHDRAWN),
         to_status=S.DRAFT,
         may="review",
         comment=comment.strip(),
@@ -152,7 +154,8 @@ def plan_return(*, plan: Plan, actor, comment: str) -> Plan:
 
 @transaction.atomic
 def plan_archive(*, plan: Plan, actor, comment: str = "") -> Plan:
-    """A reviewer (or an admin) archives a published plan: it leaves the public pages."""
+    """A reviewer (or an admin) archives a published plan: a past plan, still public (under
+    "Past plans"), its figures still counted for the years it covered, its content read-only."""
     return _transition(
         plan=plan,
         actor=actor,
@@ -179,6 +182,22 @@ def plan_unarchive(*, plan: Plan, actor, comment: str) -> Plan:
     )
 
 
+@transaction.atomic
+def plan_withdraw(*, plan: Plan, actor, comment: str) -> Plan:
+    """A reviewer takes a published or archived plan out of public view, saying why: its page
+    answers "not found", its figures leave every total, partners see it in the deletions feed."""
+    if not (comment or "").strip():
+        raise ValidationError({"comment": _("Say why the plan is withdrawn from public view.")})
+    return _transition(
+        plan=plan,
+        actor=actor,
+        allowed_from=(S.PUBLISHED, S.ARCHIVED),
+        to_status=S.WITHDRAWN,
+        may="review",
+        comment=comment.strip(),
+    )
+
+
 class _Step(Protocol):
     """A workflow step's service, as the admin and the tests call it."""
 
@@ -189,9 +208,20 @@ class _Step(Protocol):
 TRANSITIONS: dict[str, tuple[_Step, StrPromise, tuple[str, ...], str]] = {
     "submit": (plan_submit, gettext_lazy("Submit for review"), (S.DRAFT,), "edit"),
     "publish": (plan_publish, gettext_lazy("Publish"), (S.IN_REVIEW,), "review"),
-    "return": (plan_return, gettext_lazy("Return to editors"), (S.IN_REVIEW,), "review"),
+    "return": (
+        plan_return,
+        gettext_lazy("Return to editors"),
+        (S.IN_REVIEW, S.WITHDRAWN),
+        "review",
+    ),
     "archive": (plan_archive, gettext_lazy("Archive"), (S.PUBLISHED,), "review"),
     "unarchive": (plan_unarchive, gettext_lazy("Un-archive"), (S.ARCHIVED,), "review"),
+    "withdraw": (
+        plan_withdraw,
+        gettext_lazy("Withdraw from public view"),
+        (S.PUBLISHED, S.ARCHIVED),
+        "review",
+    ),
 }
 
 

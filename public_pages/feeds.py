@@ -41,7 +41,7 @@ class _PlanFeed(Feed):
 
     def plans(self, country: Country | None):
         plans = (
-            Plan.objects.published()
+            Plan.objects.public()
             .select_related("rollup")
             .prefetch_related(Prefetch("countries", queryset=Country.objects.order_by("name")))
         )

@@ -8,12 +8,13 @@ import django_filters
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import F, Q
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from funding.summary import SummaryFilters
 from interventions.models import Sector
 from objectives.models import StrategicObjective
-from plans.models import MAX_YEAR, MIN_YEAR, Country, Plan, Region
+from plans.models import MAX_YEAR, MIN_YEAR, PUBLIC_STATUSES, Country, Plan, Region
 
 
 class FundingStatus:
@@ -106,7 +107,7 @@ class PlanFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         catalogs = {
             "region": Region.objects.values_list("slug", "name"),
-            "country": Country.objects.filter(plans__status=Plan.Status.PUBLISHED)
+            "country": Country.objects.filter(plans__status__in=PUBLIC_STATUSES)
             .distinct()
             .values_list("iso3", "name"),
             "objective": [
@@ -177,3 +178,28 @@ class PlanFilter(django_filters.FilterSet):
         return any(
             value not in (None, "") for key, value in self._cleaned().items() if key != "sort"
         )
+
+
+CURRENT, PAST = "published", "archived"
+
+
+class PlanListFilter(PlanFilter):
+    """The plan list's filters: those of PlanFilter and which plans, current or past. Without
+    the parameter the list shows the current plans; "Past plans" is `?status=archived`, and an
+    empty value both. (The dashboard counts every public plan, past ones for their years.)"""
+
+    status = django_filters.ChoiceFilter(
+        label=_("Plans"),
+        choices=[(CURRENT, _("Current plans")), (PAST, _("Past plans"))],
+        empty_label=_("Current and past"),
+    )
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is None or "status" not in data:
+            data = data.copy() if data is not None else QueryDict(mutable=True)
+            data["status"] = CURRENT
+        super().__init__(data, *args, **kwargs)
+
+    @property
+    def shows_past_only(self) -> bool:
+        return self._cleaned().get("status") == PAST

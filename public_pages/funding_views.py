@@ -23,10 +23,10 @@ from funding.figures import Figures
 from funding.models import GroupRollup, InterventionRollup
 from funding.summary import summarise_each
 from interventions.models import Intervention
-from plans.models import Plan
+from plans.models import PUBLIC_STATUSES
 from public_pages.downloads import FORMATS, table_response
 from public_pages.filters import PlanFilter
-from public_pages.plan_views import published_plans
+from public_pages.plan_views import public_plans
 
 from .charts import bar_chart
 
@@ -90,7 +90,7 @@ _INTERVENTION_DETAIL = (
 def _top_unmet_of_all() -> list[InterventionRollup]:
     """The interventions of published plans with the largest gaps."""
     rows = InterventionRollup.objects.filter(
-        intervention__objective__plan__status=Plan.Status.PUBLISHED, gap_usd__gt=0
+        intervention__objective__plan__status__in=PUBLIC_STATUSES, gap_usd__gt=0
     )
     return list(
         rows.select_related(*_INTERVENTION_DETAIL).order_by("-gap_usd", "intervention__title")[
@@ -132,8 +132,9 @@ def _filtered(plan_filter: PlanFilter):
 @require_safe
 @cached_page
 def dashboard(request):
-    """The funding gap dashboard, for all published plans or what the filters select."""
-    plan_filter = PlanFilter(request.GET or None, queryset=published_plans())
+    """The funding gap dashboard, for all public plans (past ones too, for the years they
+    covered) or what the filters select."""
+    plan_filter = PlanFilter(request.GET or None, queryset=public_plans())
     if plan_filter.is_bound and plan_filter.is_filtered:
         groups, top_unmet = _filtered(plan_filter)
     else:

@@ -21,11 +21,11 @@ from funding.selectors_shown import not_specified, published_totals, required_of
 from funding.selectors_shown import stored_figures as figures_of
 from interventions.models import Intervention
 from objectives.models import Objective
-from plans.models import Country, OperationalPresence, Plan, is_regional
+from plans.models import PUBLIC_STATUSES, Country, OperationalPresence, Plan, is_regional
 from public_pages.downloads import FORMATS, table_response
 
 from . import pdf
-from .filters import PlanFilter
+from .filters import PlanListFilter
 
 PAGE_SIZE = 20
 HOME_LIST_SIZE = 5
@@ -37,9 +37,15 @@ def _download_format(request) -> str | None:
 
 
 def published_plans():
-    """Published plans with what a list row shows: rollup and countries, in two queries."""
+    """Current (published) plans with what a list row shows: rollup and countries."""
+    return public_plans().filter(status=Plan.Status.PUBLISHED)
+
+
+def public_plans():
+    """Public plans, current and past, with what a list row shows: rollup and countries, in two
+    queries."""
     return (
-        Plan.objects.published()
+        Plan.objects.public()
         .select_related("rollup")
         .prefetch_related(Prefetch("countries", queryset=Country.objects.select_related("region")))
     )
@@ -82,7 +88,7 @@ PLAN_HEADERS = [
 def home(request):
     """Headline totals across published plans, the largest gaps, the latest updated plans."""
     totals = published_totals()
-    counts = Plan.objects.published().aggregate(
+    counts = Plan.objects.public().aggregate(
         plans=Count("pk", distinct=True), countries=Count("countries", distinct=True)
     )
     coverage = coverage_percent(totals["required"], totals["received_costed"])
@@ -109,8 +115,9 @@ def home(request):
 @require_safe
 @cached_page
 def plan_list(request):
-    """Published plans, filtered and sorted by GET parameters (shareable), paginated."""
-    plan_filter = PlanFilter(request.GET or None, queryset=published_plans())
+    """Public plans, filtered and sorted by GET parameters (shareable), paginated: the current
+    ones unless `status` asks for past plans (archived) or both."""
+    plan_filter = PlanListFilter(request.GET, queryset=public_plans())
     fmt = _download_format(request)
     if fmt:
         return table_response(
@@ -153,7 +160,7 @@ def plan_pdf(request, slug: str):
     Without WeasyPrint's system libraries: 503 with a page saying what to install."""
     missing = pdf.weasyprint_missing()
     if missing:
-        get_object_or_404(Plan.objects.published(), slug=slug)
+        get_object_or_404(Plan.objects.public(), slug=slug)
         return render(request, "plans/plan_pdf_missing.html", {"message": missing}, status=503)
     page = _plan_page(request, slug, as_pdf=True)
     if page.status_code != 200:
@@ -165,7 +172,7 @@ def plan_pdf(request, slug: str):
 
 def _plan_page(request, slug: str, as_pdf: bool = False):
     plan = get_object_or_404(
-        Plan.objects.published()
+        Plan.objects.public()
         .select_related("rollup")
         .prefetch_related(
             "countries",
@@ -251,7 +258,25 @@ def _plan_page(request, slug: str, as_pdf: bool = False):
         "pdf_missing": pdf.weasyprint_missing(),
     }
     context["regional"] = is_regional(kind=plan.kind, country_count=len(context["countries"]))
+    context["other_plans"] = other_public_plans(plan=plan, countries=context["countries"])
     return render(request, "plans/plan_detail.html", context)
+
+
+def other_public_plans(*, plan: Plan, countries: list[Country]) -> list[tuple[Country, list]]:
+    """For each of the plan's countries, its other public plans (current and past), newest
+    first: "Other plans for Tajikistan". One query, whatever the number of countries."""
+    links = (
+        Plan.countries.through.objects.filter(
+            country__in=countries, plan__status__in=PUBLIC_STATUSES
+        )
+        .exclude(plan=plan)
+        .select_related("plan")
+        .order_by("-plan__start_year", "-plan__end_year", "plan__slug")
+    )
+    by_country: dict[int, list[Plan]] = {}
+    for link in links:
+        by_country.setdefault(link.country_id, []).append(link.plan)
+    return [(c, by_country[c.pk]) for c in countries if c.pk in by_country]
 
 
 def plan_objectives():

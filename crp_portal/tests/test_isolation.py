@@ -121,7 +121,14 @@ def _body(response) -> str:
     return response.content.decode()
 
 
-WORKFLOW_STEPS = ("/submit/", "/publish/", "/return/", "/archive/")
+WORKFLOW_STEPS = (
+    "/submit/",
+    "/publish/",
+    "/return/",
+    "/archive/",
+    "/unarchive/",
+    "/withdraw/",
+)
 
 
 def _refused(response, url) -> bool:

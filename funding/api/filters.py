@@ -133,7 +133,7 @@ class SummaryFilter(filters.FilterSet):
     kind = filters.MultipleChoiceFilter(choices=Plan.Kind.choices, help_text="Kind of plan.")
     plan = CodeFilter(
         to_field_name="slug",
-        queryset=Plan.objects.published(),
+        queryset=Plan.objects.public(),
         help_text="Plan slug (published plans).",
     )
     strategic_objective = NumberCodeFilter(

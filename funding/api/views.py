@@ -24,7 +24,7 @@ from funding.models import Contribution, Donor, ExchangeRate, GroupRollup, PlanR
 from funding.summary import SummaryGroup, summarise
 from interventions.models import Intervention
 from objectives.models import Objective
-from plans.models import Plan
+from plans.models import PUBLIC_STATUSES, Plan
 
 from .filters import ContributionFilter, DonorFilter, ExchangeRateFilter, SummaryFilter
 from .serializers import (
@@ -386,7 +386,7 @@ class FundingSummaryViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.Generi
         }
         if dimension == "plan":
             return (
-                PlanRollup.objects.filter(plan__status=Plan.Status.PUBLISHED)
+                PlanRollup.objects.filter(plan__status__in=PUBLIC_STATUSES)
                 .annotate(dimension=Value("plan"), key=F("plan__slug"), label=F("plan__title"))
                 .annotate(**figures, **no_second)
             )

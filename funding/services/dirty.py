@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from plans.models import Plan
+from plans.models import PUBLIC_STATUSES, Plan
 
 from .. import tasks
 from ..models import GroupRollupState, RollupAudit
@@ -43,7 +43,7 @@ def plan_mark_dirty(*, plan_id: int) -> None:
         if dirty_since is None:
             Plan.objects.filter(pk=plan_id).update(rollup_dirty_since=timezone.now())
             transaction.on_commit(lambda: tasks.enqueue_plan_rollup(plan_id=plan_id))
-        if status == Plan.Status.PUBLISHED:
+        if status in PUBLIC_STATUSES:
             group_rollups_mark_dirty_on_commit()
 
 

@@ -36,8 +36,8 @@ class DeletionFilter(filters.FilterSet):
 class DeletionViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     """Plans, objectives, interventions, contributions and donors deleted since a time.
 
-    A once-published plan that leaves the published state (archived, back to draft) is listed
-    too, with reason "withdrawn": it has gone from anonymous and partner lists. Deletions under
+    A once-published plan withdrawn from public view is listed too, with reason "withdrawn":
+    it has gone from anonymous and partner lists. (An archived plan is still public.) Deletions under
     plans never published are shown to administrators only.
     """
 

@@ -22,7 +22,7 @@ def iati_export(plans: QuerySet[Plan]) -> bytes:
     """The validated document of these plans' activities, as UTF-8 bytes. Only published plans
     are exported, whatever the queryset holds; none is NoActivities (an empty iati-activities
     would not validate)."""
-    activities = iati_activities(plans.published())
+    activities = iati_activities(plans.public())
     if not activities:
         raise NoActivities
     document: etree._ElementTree = iati_document(activities)

@@ -44,6 +44,7 @@ ORGANISATION_TYPES = {
 SCOPE_REGIONAL, SCOPE_MULTINATIONAL, SCOPE_NATIONAL = "2", "3", "4"
 # IATI ActivityStatus: 1 pipeline, 2 implementation, 3 finalisation.
 STATUS_PIPELINE, STATUS_IMPLEMENTATION, STATUS_FINALISATION = "1", "2", "3"
+STATUS_CLOSED = "4"  # IATI ActivityStatus: an archived (past) plan
 # IATI SectorVocabulary: 1 OECD DAC CRS 5-digit purpose codes, 99 the reporting organisation's.
 VOCABULARY_DAC, VOCABULARY_OWN = "1", "99"
 
@@ -125,6 +126,8 @@ def activity_identifier(slug: str) -> str:
 
 
 def _status(plan: Plan, today: datetime.date) -> str:
+    if plan.status == Plan.Status.ARCHIVED:
+        return STATUS_CLOSED
     if today.year < plan.start_year:
         return STATUS_PIPELINE
     if today.year <= plan.end_year:

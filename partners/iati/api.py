@@ -50,7 +50,7 @@ class IatiActivitiesView(GenericAPIView):
     plan, validated against the IATI 2.03 activity schema before it is sent. The filters are
     the plans list's (`/api/v1/plans/`); drafts are never exported."""
 
-    queryset = Plan.objects.published()
+    queryset = Plan.objects.public()
     filterset_class = PlanFilter
     filter_backends = [DjangoFilterBackend]
     renderer_classes = [JSONRenderer]  # errors; the document itself is written below

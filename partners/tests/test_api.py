@@ -77,12 +77,15 @@ def test_deletions_feed_lists_deleted_and_withdrawn_plans(api_client, superuser)
 
     gone = PlanFactory(slug="gone", published_at=timezone.now())
     withdrawn = PlanFactory(slug="withdrawn", published_at=timezone.now())
+    past = PlanFactory(slug="past", published_at=timezone.now())
     secret_draft = PlanFactory(slug="secret-draft", status=Plan.Status.DRAFT)
     gone.delete()
     secret_draft.delete()
-    withdrawn.status = Plan.Status.ARCHIVED
+    withdrawn.status = Plan.Status.WITHDRAWN
     withdrawn.save()
     withdrawn.save()  # a second save records nothing new
+    past.status = Plan.Status.ARCHIVED  # a past plan stays public: no tombstone
+    past.save()
     body = api_client.get("/api/v1/deletions/?kind=plan").json()
     assert sorted((d["lookup"], d["reason"]) for d in body["results"]) == [
         ("gone", "deleted"),

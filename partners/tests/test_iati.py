@@ -91,14 +91,19 @@ def test_elements_appear_in_the_schema_order_and_out_of_order_is_refused(api_cli
     assert any("sector" in error for error in iati_errors(swapped))
 
 
-def test_one_activity_per_published_plan_none_for_drafts(api_client, demo, settings):
+def test_one_activity_per_public_plan_none_for_drafts(api_client, demo, settings):
     PlanFactory(slug="draft-plan", status=Plan.Status.DRAFT)
     PlanFactory(slug="plan-in-review", status=Plan.Status.IN_REVIEW)
+    PlanFactory(slug="withdrawn-plan", status=Plan.Status.WITHDRAWN)
     PlanFactory(slug="old-plan", status=Plan.Status.ARCHIVED)
-    assert sorted(_activities(_get(api_client))) == [
+    activities = _activities(_get(api_client))
+    assert sorted(activities) == [
+        "XI-IATI-CRPDEMO-old-plan",
         "XI-IATI-CRPDEMO-pakistan-crp-2020-2021",
         "XI-IATI-CRPDEMO-tajikistan-crp-2020",
     ]
+    # A past plan is reported closed (IATI ActivityStatus 4).
+    assert activities["XI-IATI-CRPDEMO-old-plan"].find("activity-status").get("code") == "4"
     settings.IATI_REPORTING_ORG_REF = "XM-DAC-47066"
     settings.IATI_REPORTING_ORG_NAME = "The Organisation"
     document = _get(api_client)

@@ -69,7 +69,7 @@ def test_readme_sync_script_mirrors_everything_and_follows_changes(live_server, 
     gone_id = gone.pk
     gone.delete()
     withdrawn = Plan.objects.get(slug="pakistan-crp-2020-2021")
-    withdrawn.status = Plan.Status.ARCHIVED
+    withdrawn.status = Plan.Status.WITHDRAWN
     withdrawn.save()
     PlanFactory(slug="a-draft", status=Plan.Status.DRAFT)
 

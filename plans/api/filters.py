@@ -71,7 +71,10 @@ class PlanFilter(PlanScopedFilterSet):
     kind = filters.MultipleChoiceFilter(choices=Plan.Kind.choices)
     status = filters.MultipleChoiceFilter(
         choices=Plan.Status.choices,
-        help_text="Anonymous clients and partners see published plans only.",
+        help_text=(
+            "Anonymous clients and partners see public plans only: published (current) and "
+            "archived (past plans). Withdrawn plans are listed in /deletions/."
+        ),
     )
     strategic_objective = filters.NumberFilter(
         field_name="objectives__strategic_objective__number",
@@ -131,5 +134,5 @@ class CountryFilter(SyncFilterSet):
     def filter_with_plans(self, queryset, name, value):
         if value is None:
             return queryset
-        published = Plan.objects.published().values("countries")
+        published = Plan.objects.public().values("countries")
         return queryset.filter(pk__in=published) if value else queryset.exclude(pk__in=published)

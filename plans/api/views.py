@@ -90,7 +90,15 @@ def _workflow_schema(name: str, summary: str):
     submit=_workflow_schema("submit", "Submit a draft for review (editors)"),
     publish=_workflow_schema("publish", "Publish a plan in review (reviewers)"),
     return_=_workflow_schema("return", "Return a plan in review to its editors (reviewers)"),
-    archive=_workflow_schema("archive", "Archive a published plan (reviewers)"),
+    archive=_workflow_schema(
+        "archive", "Archive a published plan: it stays public as a past plan (reviewers)"
+    ),
+    unarchive=_workflow_schema(
+        "unarchive", "Bring an archived plan back to published; comment required (reviewers)"
+    ),
+    withdraw=_workflow_schema(
+        "withdraw", "Take a published or archived plan out of public view; comment required"
+    ),
 )
 class PlanViewSet(
     VersionedWritesMixin,
@@ -102,11 +110,13 @@ class PlanViewSet(
     """Crisis response plans with their headline funding figures; the detail nests years,
     objectives, interventions, activities, yearly requirements, rollups and presence.
 
-    Anonymous clients and partners see published plans; editors also their countries' drafts.
+    Anonymous clients and partners see public plans: published and archived (past plans, with
+    `status` "archived"); editors also their countries' drafts.
     Editors create draft plans in their countries (POST, with years and their figures) and
     PATCH the content of their countries' plans, sending If-Match with the ETag of the plan
     they read (its version guards all of its content). The workflow steps (submit, publish,
-    return, archive) are POSTs with If-Match too, with the rules of the admin's buttons.
+    return, archive, unarchive, withdraw) are POSTs with If-Match too, with the rules of the
+    admin's buttons. A withdrawn plan leaves public view and is listed in /deletions/.
     """
 
     lookup_field = "slug"
@@ -219,6 +229,14 @@ class PlanViewSet(
     @action(detail=True, methods=["post"])
     def archive(self, request, *args, **kwargs):
         return self._step("archive")
+
+    @action(detail=True, methods=["post"])
+    def unarchive(self, request, *args, **kwargs):
+        return self._step("unarchive")
+
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, *args, **kwargs):
+        return self._step("withdraw")
 
 
 @extend_schema_view(list=extend_schema(parameters=[FORMAT_PARAMETER]))

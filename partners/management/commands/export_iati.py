@@ -26,7 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: str, **options) -> None:
         try:
-            body = iati_export(Plan.objects.published())
+            body = iati_export(Plan.objects.public())
         except NoActivities as error:
             raise CommandError(
                 "No plan is published: an IATI file needs at least one activity; nothing was "
