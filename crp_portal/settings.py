@@ -126,8 +126,42 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (a plan's documents). Never served from a public folder: the documents view
+# checks the plan is visible to the reader and sends the file as a download (issue #15, item 1).
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=30 * 1024 * 1024)
+
+
+def _documents_storage() -> dict:
+    """Local files under MEDIA_ROOT/documents by default; with DOCUMENTS_STORAGE=s3, an
+    S3-compatible bucket through django-storages (private objects, signed links that expire)."""
+    if env("DOCUMENTS_STORAGE", default="local") != "s3":
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            # Served by public_pages.document_views.document_file, which checks who may read.
+            "OPTIONS": {"location": MEDIA_ROOT / "documents", "base_url": "/documents/files/"},
+        }
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("DOCUMENTS_S3_BUCKET"),
+            "endpoint_url": env("DOCUMENTS_S3_ENDPOINT_URL", default=None),
+            "region_name": env("DOCUMENTS_S3_REGION", default=None),
+            "access_key": env("DOCUMENTS_S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env("DOCUMENTS_S3_SECRET_ACCESS_KEY", default=None),
+            "location": env("DOCUMENTS_S3_PREFIX", default="documents"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "signature_version": "s3v4",
+            "file_overwrite": False,
+        },
+    }
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "documents": _documents_storage(),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG

@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView
 from notifications import views as notification_views
 from partners.iati.api import IatiActivitiesView
 from plan_history.api import PlanAsOfView
-from public_pages import funding_views, plan_views
+from public_pages import document_views, funding_views, plan_views
 
 from . import csp, views
 
@@ -35,6 +35,7 @@ urlpatterns = [
     # Public pages for donors (issue 5)
     path("", plan_views.home, name="home"),
     path("plans/", include("public_pages.plan_urls")),
+    path("documents/files/<path:name>", document_views.document_file, name="document-file"),
     path("funding/", funding_views.dashboard, name="funding"),
     path("feeds/", include("public_pages.feed_urls")),
     path("favicon.ico", views.favicon),

@@ -15,7 +15,7 @@ from funding.models import Requirement
 from interventions.models import Activity, Intervention, PlanType
 from objectives.models import Objective, TargetGroup
 from plans.models import PUBLIC_STATUSES as PUBLIC_PLAN_STATUSES
-from plans.models import OperationalPresence, Plan, PlanYear
+from plans.models import OperationalPresence, Plan, PlanDocument, PlanYear
 from plans.roles import user_countries
 
 PLAN_FIELDS = [
@@ -203,8 +203,8 @@ PUBLIC_STATUSES = set(PUBLIC_PLAN_STATUSES)
 
 
 def plan_child_changes(*, plan: Plan, limit: int = 100) -> list[dict]:
-    """Recent changes to the rows on a plan's page (years, presence, objectives, interventions,
-    activities, requirements), newest first, each with its changed fields (old → new)."""
+    """Recent changes to the rows on a plan's page (years, presence, documents, objectives,
+    interventions, activities, requirements), newest first, each with its changed fields (old → new)."""
     objective_ids = set(Objective.history.filter(plan_id=plan.pk).values_list("id", flat=True))
     intervention_ids = set(
         Intervention.history.filter(objective_id__in=objective_ids).values_list("id", flat=True)
@@ -212,6 +212,7 @@ def plan_child_changes(*, plan: Plan, limit: int = 100) -> list[dict]:
     sources = [
         PlanYear.history.filter(plan_id=plan.pk),
         OperationalPresence.history.filter(plan_id=plan.pk),
+        PlanDocument.history.filter(plan_id=plan.pk),
         Objective.history.filter(plan_id=plan.pk),
         Intervention.history.filter(id__in=intervention_ids),
         Activity.history.filter(intervention_id__in=intervention_ids),

@@ -26,6 +26,7 @@ from plans.admin_display import ReadOnlyAdmin, RollupFiguresMixin
 from plans.admin_errors import ErrorSummaryAdminMixin
 from plans.admin_history import ScopedHistoryAdmin
 from plans.admin_inlines import (
+    DocumentInline,
     ObjectiveInline,
     OperationalPresenceInline,
     PlanYearInline,
@@ -182,7 +183,7 @@ class PlanAdmin(
             },
         ),
     ]
-    inlines = [PlanYearInline, ObjectiveInline, OperationalPresenceInline]
+    inlines = [PlanYearInline, ObjectiveInline, OperationalPresenceInline, DocumentInline]
 
     class Media:
         css = {"all": ["css/admin.css"]}

@@ -8,6 +8,7 @@ import nested_admin
 from django import forms
 from django.contrib import admin
 from django.db.models import Prefetch
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,7 @@ from plans.admin_display import RollupFiguresMixin, usd
 from plans.admin_scoping import PlanContentInlineMixin
 from plans.admin_writes import (
     ActivityFormSet,
+    DocumentFormSet,
     InterventionFormSet,
     ObjectiveFormSet,
     PlanYearFormSet,
@@ -29,7 +31,7 @@ from plans.admin_writes import (
     ServiceInlineMixin,
 )
 
-from .models import OperationalPresence, PlanYear
+from .models import OperationalPresence, PlanDocument, PlanYear
 
 # What interventions_table reads, in one query for all the objectives of a page.
 INTERVENTIONS_LISTED = Prefetch(
@@ -142,6 +144,25 @@ class OperationalPresenceInline(
         "as_of_precision",
     ]
     autocomplete_fields = ["country"]
+
+
+class DocumentInline(ServiceInlineMixin, PlanContentInlineMixin, nested_admin.NestedStackedInline):
+    """The plan's documents: a file (checked for type and size when saved) or a link each.
+    Stacked, not a table: seven columns did not fit the page (the link went off-screen)."""
+
+    model = PlanDocument
+    formset = DocumentFormSet
+    extra = 0
+    fields = [("kind", "language", "published_on"), "title", ("file", "file_facts"), "url"]
+    readonly_fields = ["file_facts"]
+    verbose_name = _("document")
+    verbose_name_plural = _("documents — plan document, situation and achievement reports")
+
+    @admin.display(description=_("Type and size"))
+    def file_facts(self, obj):
+        if obj is None or not obj.pk or obj.is_link:
+            return "—"
+        return f"{obj.type_label}, {filesizeformat(obj.size_bytes)}"
 
 
 def interventions_table(obj) -> str:

@@ -28,6 +28,7 @@ from objectives import services as objective_services
 from objectives.services import OBJECTIVE_FIELDS
 
 from . import services as plan_services
+from . import services_documents
 from .admin_scoping import plan_of
 from .models import Plan
 
@@ -348,3 +349,30 @@ class ServiceInlineMixin:
 
 def _service_decides(form) -> None:
     return None
+
+
+class DocumentFormSet(ServiceFormSet):
+    """A plan's documents section: each row through plans.services_documents (its file checked
+    there, in the words the other callers get)."""
+
+    def _fields(self, form) -> dict:
+        return _pick(form.cleaned_data, services_documents.DOCUMENT_FIELDS)
+
+    def create_row(self, form):
+        saved = services_documents.document_save(
+            plan=self.instance, actor=self.actor, edit=self.edit, **self._fields(form)
+        )
+        adopt(form.instance, saved)
+
+    def update_row(self, form):
+        saved = services_documents.document_save(
+            plan=self.instance,
+            document=form.instance,
+            actor=self.actor,
+            edit=self.edit,
+            **self._fields(form),
+        )
+        adopt(form.instance, saved)
+
+    def delete_row(self, instance):
+        services_documents.document_delete(document=instance, actor=self.actor, edit=self.edit)

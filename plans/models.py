@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .document_files import CONTENT_TYPE_LABELS, document_upload_to, documents_storage
 from .history_records import ChangedHistoricalRecords as HistoricalRecords
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
@@ -332,6 +333,78 @@ class OperationalPresence(models.Model):
         """Whether any staffing figure is known; an unknown presence has no "as of" date to show."""
         figures = (self.international_staff, self.national_staff, self.field_offices)
         return any(figure is not None for figure in figures)
+
+
+class PlanDocument(models.Model):
+    """A file or a link attached to a plan: the plan's PDF, a situation report, an achievement
+    report. Written by plans.services_documents only (the admin's section included); the file
+    is kept in settings.STORAGES["documents"] and sent by the documents view, never a public
+    folder (issue #15, item 1)."""
+
+    class Kind(models.TextChoices):
+        PLAN_DOCUMENT = "plan_document", _("Plan document")
+        SITUATION_REPORT = "situation_report", _("Situation report")
+        ACHIEVEMENT_REPORT = "achievement_report", _("Achievement report")
+        OTHER = "other", _("Other")
+
+    class Language(models.TextChoices):
+        EN = "en", _("English")
+        FR = "fr", _("French")
+        ES = "es", _("Spanish")
+        AR = "ar", _("Arabic")
+        RU = "ru", _("Russian")
+        ZH = "zh", _("Chinese")
+        PT = "pt", _("Portuguese")
+        OTHER = "other", _("Other language")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=24, choices=Kind, default=Kind.PLAN_DOCUMENT)
+    title = models.CharField(max_length=200)
+    language = models.CharField(max_length=8, choices=Language, default=Language.EN)
+    published_on = models.DateField(_("date"), help_text=_("The date the document carries."))
+    file = models.FileField(
+        upload_to=document_upload_to,
+        storage=documents_storage,
+        max_length=300,
+        blank=True,
+        help_text=_("PDF, office document or image. Or give a link instead."),
+    )
+    url = models.URLField(
+        _("link"), max_length=500, blank=True, help_text=_("A document published elsewhere.")
+    )
+    # Read from the file by the service (document_files.document_file_check), not typed.
+    size_bytes = models.PositiveBigIntegerField(_("size (bytes)"), null=True, editable=False)
+    content_type = models.CharField(_("type"), max_length=100, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["plan", "kind", "-published_on", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(file="") & ~Q(url="")) | (~Q(file="") & Q(url="")),
+                name="plandocument_file_or_link",
+                violation_error_message=_("Give a file or a link, not both."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_link(self) -> bool:
+        return not self.file
+
+    @staticmethod
+    def reading_order(document: PlanDocument) -> tuple:
+        """As a plan page lists them: the plan document first, then reports, newest first."""
+        kinds = list(PlanDocument.Kind.values)
+        return (kinds.index(document.kind), -document.published_on.toordinal(), document.title)
+
+    @property
+    def type_label(self) -> str:
+        return CONTENT_TYPE_LABELS.get(self.content_type, "")
 
 
 class Role(models.TextChoices):

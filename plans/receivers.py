@@ -8,7 +8,7 @@ from django.dispatch import receiver
 
 from crp_portal import pagecache
 
-from .models import OperationalPresence, Plan, PlanYear, RoleAssignment
+from .models import OperationalPresence, Plan, PlanDocument, PlanYear, RoleAssignment
 from .roles import role_groups_sync
 
 
@@ -21,5 +21,5 @@ def role_assignment_changed(sender, instance: RoleAssignment, **kwargs) -> None:
 
 # Public pages and cached API answers show plans, their years and presence: retire them on change.
 pagecache.retire_pages_on_change(
-    Plan, PlanYear, OperationalPresence, through=(Plan.countries.through,)
+    Plan, PlanYear, OperationalPresence, PlanDocument, through=(Plan.countries.through,)
 )

@@ -19,6 +19,7 @@ CATALOGS = [
 PLAN_CONTENT = [
     "plans.planyear",
     "plans.operationalpresence",
+    "plans.plandocument",
     "objectives.objective",
     "interventions.intervention",
     "interventions.activity",

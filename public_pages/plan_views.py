@@ -21,7 +21,14 @@ from funding.selectors_shown import not_specified, published_totals, required_of
 from funding.selectors_shown import stored_figures as figures_of
 from interventions.models import Intervention
 from objectives.models import Objective
-from plans.models import PUBLIC_STATUSES, Country, OperationalPresence, Plan, is_regional
+from plans.models import (
+    PUBLIC_STATUSES,
+    Country,
+    OperationalPresence,
+    Plan,
+    PlanDocument,
+    is_regional,
+)
 from public_pages.downloads import FORMATS, table_response
 
 from . import pdf
@@ -178,6 +185,7 @@ def _plan_page(request, slug: str, as_pdf: bool = False):
             "countries",
             "plan_years",
             "year_rollups",
+            "documents",
             Prefetch("presences", queryset=OperationalPresence.objects.select_related("country")),
             Prefetch(
                 "objectives",
@@ -254,6 +262,7 @@ def _plan_page(request, slug: str, as_pdf: bool = False):
         "donors": donors,
         "revised_from": revised_from,
         "presences": list(plan.presences.all()),
+        "documents": sorted(plan.documents.all(), key=PlanDocument.reading_order),
         "countries": list(plan.countries.all()),
         "pdf_missing": pdf.weasyprint_missing(),
     }

@@ -14,6 +14,7 @@ from funding.api.views import (
 from interventions.api.views import InterventionViewSet, PlanTypeViewSet, SectorViewSet
 from objectives.api.views import ObjectiveViewSet, StrategicObjectiveViewSet, TargetGroupViewSet
 from partners.api.views import ApiTokenViewSet, DeletionViewSet
+from plans.api.documents import DocumentViewSet
 from plans.api.views import CountryViewSet, PlanViewSet, RegionViewSet
 
 
@@ -43,6 +44,7 @@ router.register("plan-types", PlanTypeViewSet, basename="plan-type")
 router.register("target-groups", TargetGroupViewSet, basename="target-group")
 router.register("funding/summary", FundingSummaryViewSet, basename="funding-summary")
 router.register("exchange-rates", ExchangeRateViewSet, basename="exchange-rate")
+router.register("documents", DocumentViewSet, basename="document")
 router.register("deletions", DeletionViewSet, basename="deletion")
 router.register("tokens", ApiTokenViewSet, basename="api-token")
 

@@ -18,7 +18,7 @@ from funding.models import Contribution, Requirement
 from funding.tests.factories import ContributionFactory
 from interventions.models import Activity, Intervention
 from objectives.models import Objective, StrategicObjective
-from plans.models import OperationalPresence, Plan, PlanTransition, PlanYear
+from plans.models import OperationalPresence, Plan, PlanDocument, PlanTransition, PlanYear
 from plans.tests.factories import PlanFactory, Role, UserFactory, assign, country
 
 MARKER = "zzsecret"
@@ -49,6 +49,13 @@ def _world(status: str, tag: str) -> dict[str, object]:
             to_status=status,
             at=datetime.datetime.now(datetime.UTC),
             comment=f"{MARKER} comment",
+        ),
+        "plans.plandocument": PlanDocument.objects.create(
+            plan=plan,
+            kind=PlanDocument.Kind.OTHER,
+            title=f"{MARKER} {tag} document",
+            published_on=datetime.date(2020, 1, 1),
+            url=f"https://example.org/{MARKER}-{tag}.pdf",
         ),
         "plans.roleassignment": assign(tjk_user, Role.EDITOR, "TJK"),
         "auth.user": tjk_user,
