@@ -18,9 +18,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crp_portal.api.fields import MoneyField
-from plans.models import Plan
+from plans.models import PUBLIC_STATUSES, Plan
 
-from .history import PUBLIC_STATUSES, parse_moment, plan_as_of, plan_may_see_drafts
+from .history import parse_moment, plan_as_of, plan_may_see_drafts
 
 
 # The body's schema (plan_as_of builds it): what a generated client parses, field by field.

@@ -14,7 +14,6 @@ from django.utils.dateparse import parse_date, parse_datetime
 from funding.models import Requirement
 from interventions.models import Activity, Intervention, PlanType
 from objectives.models import Objective, TargetGroup
-from plans.models import PUBLIC_STATUSES as PUBLIC_PLAN_STATUSES
 from plans.models import OperationalPresence, Plan, PlanDocument, PlanYear
 from plans.roles import user_countries
 
@@ -196,10 +195,6 @@ def plan_may_see_drafts(*, plan: Plan, user) -> bool:
     if user.is_superuser:
         return True
     return plan.countries.filter(pk__in=user_countries(user).values("pk")).exists()
-
-
-# What the public may see of a past state: the same rule as Plan.objects.visible_to.
-PUBLIC_STATUSES = set(PUBLIC_PLAN_STATUSES)
 
 
 def plan_child_changes(*, plan: Plan, limit: int = 100) -> list[dict]:

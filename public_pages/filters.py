@@ -202,4 +202,5 @@ class PlanListFilter(PlanFilter):
 
     @property
     def shows_past_only(self) -> bool:
+        self.is_valid()  # cleaned_data exists only once the form has been validated
         return self._cleaned().get("status") == PAST

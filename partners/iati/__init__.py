@@ -1,4 +1,4 @@
-"""IATI 2.03 export of the published plans (issue 14, item 5): `activities` reads them, `document`
+"""IATI 2.03 export of the public plans, current and archived (issue 14, item 5): `activities` reads them, `document`
 writes the XML in the schema's order, `schema` validates it, `api` serves it at
 /api/v1/iati/activities.xml and `manage.py export_iati FILE` writes it to a file."""
 
@@ -19,8 +19,8 @@ class NoActivities(LookupError):
 
 
 def iati_export(plans: QuerySet[Plan]) -> bytes:
-    """The validated document of these plans' activities, as UTF-8 bytes. Only published plans
-    are exported, whatever the queryset holds; none is NoActivities (an empty iati-activities
+    """The validated document of these plans' activities, as UTF-8 bytes. Only public plans
+    (published, or archived: reported as closed) are exported, whatever the queryset holds; none is NoActivities (an empty iati-activities
     would not validate)."""
     activities = iati_activities(plans.public())
     if not activities:

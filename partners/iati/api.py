@@ -1,4 +1,4 @@
-"""GET /api/v1/iati/activities.xml: the IATI 2.03 document of the published plans, with the
+"""GET /api/v1/iati/activities.xml: the IATI 2.03 document of the public plans, with the
 plans list's filters (routed from crp_portal/urls.py ahead of the v1 router)."""
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class IatiActivitiesSchema(AutoSchema):
 
 
 class IatiActivitiesView(GenericAPIView):
-    """The published plans as an IATI 2.03 `iati-activities` document: one `iati-activity` per
+    """The public plans (published, and archived ones as closed) as an IATI 2.03 `iati-activities` document: one `iati-activity` per
     plan, validated against the IATI 2.03 activity schema before it is sent. The filters are
     the plans list's (`/api/v1/plans/`); drafts are never exported."""
 
@@ -68,7 +68,7 @@ class IatiActivitiesView(GenericAPIView):
             (200, XML): OpenApiResponse(
                 response=OpenApiTypes.STR,
                 description="An IATI 2.03 `iati-activities` XML document (UTF-8), valid "
-                "against the IATI activity schema: one `iati-activity` per published plan "
+                "against the IATI activity schema: one `iati-activity` per public plan "
                 "matching the filters, with its yearly budgets (USD) and one transaction per "
                 "contribution (incoming commitment 11, incoming funds 12, incoming pledge 13) "
                 "in its original currency.",

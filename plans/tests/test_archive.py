@@ -5,6 +5,7 @@ and into the deletions feed. Past plans of a country link to each other."""
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 
 import pytest
@@ -12,13 +13,16 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from lxml import html
+from pypdf import PdfReader
 
+from conftest import require
 from funding.selectors_shown import published_totals
 from funding.services import dirty
 from partners.models import Deletion
 from plans import services_workflow as workflow
 from plans.models import Plan
 from plans.tests.factories import PlanFactory
+from public_pages import pdf
 
 TJK = "tajikistan-crp-2020"
 PAK = "pakistan-crp-2020-2021"
@@ -61,7 +65,18 @@ def test_an_archived_plan_stays_public_marked_archived(client, demo):
     assert page.cssselect("header .badge.archived")[0].text_content() == "Archived"
     notice = page.cssselect("header .notice")[0].text_content()
     assert "This is a past plan, kept as it was published for 2020." in notice
-    assert client.get(f"/plans/{TJK}/pdf/").status_code in (200, 503)  # 503: no WeasyPrint libs
+
+
+def test_an_archived_plans_pdf_says_it_is_archived(client, demo):
+    missing = pdf.weasyprint_missing()
+    require(not missing, missing)
+    _archive(demo[TJK])
+    response = client.get(f"/plans/{TJK}/pdf/")
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.content))
+    text = " ".join(" ".join((page.extract_text() or "") for page in reader.pages).split())
+    assert "Archived" in text
+    assert "This is a past plan" in text
 
 
 def test_past_plans_view_lists_archived_plans_and_the_default_list_the_current(client, demo):
