@@ -310,6 +310,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PlanStatusEnum": "plans.models.Plan.Status",
         "PlanKindEnum": "plans.models.Plan.Kind",
+        "IndicatorKindEnum": "plans.models.ContextIndicator.Kind",
         "ContributionStatusEnum": "funding.models.Contribution.Status",
         "DonorKindEnum": "funding.models.Donor.Kind",
         "DeletionKindEnum": "partners.models.Deletion.Kind",

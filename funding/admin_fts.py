@@ -11,13 +11,13 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from crp_portal.tables import error_messages
 from plans.admin_display import ReadOnlyAdmin, usd
 from plans.models import Plan
 
 from .models import FtsClusterSector, FtsImportRun, FtsUnmatchedFlow
 from .services.fts_imports import fts_flow_assign
 from .services.fts_queue import fts_import_queue
-from .services.rates import error_messages
 
 MAX_PAGES_BYTES = 2_000_000  # the request body limit; bigger sets: manage.py import_fts
 

@@ -25,9 +25,10 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crp_portal.tables import error_messages
+
 from .imports.contributions import OPTIONAL, REQUIRED, contributions_file_import
 from .imports.rates import FORMATS, rates_file_import
-from .services.rates import error_messages
 
 # The confirmation form carries the file (base64, compressed, signed): Django's request body
 # limit (DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB) bounds it. Larger files go through the commands.

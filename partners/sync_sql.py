@@ -43,6 +43,8 @@ STAMPED = (
     "plans_plan",
     "plans_country",
     "plans_region",
+    "plans_operatingmodality",
+    "plans_crosscuttingpriority",
     "objectives_objective",
     "objectives_strategicobjective",
     "objectives_targetgroup",
@@ -83,6 +85,24 @@ RULES: tuple[Rule, ...] = (
     Rule("plans_plan_countries", "plans_plan", "t.id = {r}.plan_id"),
     Rule("plans_planyear", "plans_plan", "t.id = {r}.plan_id"),
     Rule("plans_operationalpresence", "plans_plan", "t.id = {r}.plan_id"),
+    # ... its context indicators and ways of working (issue #15, item 2).
+    Rule("plans_contextindicator", "plans_plan", "t.id = {r}.plan_id"),
+    Rule("plans_plan_modalities", "plans_plan", "t.id = {r}.plan_id"),
+    Rule("plans_plan_priorities", "plans_plan", "t.id = {r}.plan_id"),
+    Rule(
+        "plans_operatingmodality",
+        "plans_plan",
+        "t.id IN (SELECT x.plan_id FROM plans_plan_modalities x"
+        " WHERE x.operatingmodality_id = {r}.id)",
+        ("slug", "name", "position"),
+    ),
+    Rule(
+        "plans_crosscuttingpriority",
+        "plans_plan",
+        "t.id IN (SELECT x.plan_id FROM plans_plan_priorities x"
+        " WHERE x.crosscuttingpriority_id = {r}.id)",
+        ("slug", "name", "position"),
+    ),
     Rule(
         "plans_country",
         "plans_plan",

@@ -14,7 +14,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from funding.models import Requirement
 from interventions.models import Activity, Intervention, PlanType
 from objectives.models import Objective, TargetGroup
-from plans.models import OperationalPresence, Plan, PlanDocument, PlanYear
+from plans.models import ContextIndicator, OperationalPresence, Plan, PlanDocument, PlanYear
 from plans.roles import user_countries
 
 PLAN_FIELDS = [
@@ -78,7 +78,7 @@ def _latest_records(model, *, at: datetime.datetime, parent: str, parent_ids) ->
 
 def plan_records_as_of(*, plan_id: int, at: datetime.datetime) -> dict[str, list] | None:
     """The history records that make up a plan at `at`: "plan" (its own record) and a list per
-    kind of row ("plan_years", "presences", "objectives", "interventions", "activities",
+    kind of row ("plan_years", "presences", "indicators", "objectives", "interventions", "activities",
     "requirements"). None when the plan did not exist then.
 
     The one reading of the past: the as-of pages and the restore (plan_history.restore) use it.
@@ -90,6 +90,9 @@ def plan_records_as_of(*, plan_id: int, at: datetime.datetime) -> dict[str, list
     tree["plan_years"] = _latest_records(PlanYear, at=at, parent="plan_id", parent_ids=[plan_id])
     tree["presences"] = _latest_records(
         OperationalPresence, at=at, parent="plan_id", parent_ids=[plan_id]
+    )
+    tree["indicators"] = _latest_records(
+        ContextIndicator, at=at, parent="plan_id", parent_ids=[plan_id]
     )
     tree["objectives"] = _latest_records(Objective, at=at, parent="plan_id", parent_ids=[plan_id])
     tree["interventions"] = _latest_records(
@@ -198,7 +201,7 @@ def plan_may_see_drafts(*, plan: Plan, user) -> bool:
 
 
 def plan_child_changes(*, plan: Plan, limit: int = 100) -> list[dict]:
-    """Recent changes to the rows on a plan's page (years, presence, documents, objectives,
+    """Recent changes to the rows on a plan's page (years, presence, documents, indicators, objectives,
     interventions, activities, requirements), newest first, each with its changed fields (old → new)."""
     objective_ids = set(Objective.history.filter(plan_id=plan.pk).values_list("id", flat=True))
     intervention_ids = set(
@@ -208,6 +211,7 @@ def plan_child_changes(*, plan: Plan, limit: int = 100) -> list[dict]:
         PlanYear.history.filter(plan_id=plan.pk),
         OperationalPresence.history.filter(plan_id=plan.pk),
         PlanDocument.history.filter(plan_id=plan.pk),
+        ContextIndicator.history.filter(plan_id=plan.pk),
         Objective.history.filter(plan_id=plan.pk),
         Intervention.history.filter(id__in=intervention_ids),
         Activity.history.filter(intervention_id__in=intervention_ids),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from funding.models import Requirement
 from interventions.models import Activity, Intervention
 from objectives.models import Objective
-from plans.models import OperationalPresence, Plan, PlanYear
+from plans.models import ContextIndicator, OperationalPresence, Plan, PlanYear
 
 from .history import m2m_ids_then, plan_records_as_of
 
@@ -55,6 +55,7 @@ def _kinds() -> list[_Kind]:
     return [
         _Kind("plan_years", PlanYear, "plan_id", None, "year"),
         _Kind("presences", OperationalPresence, "plan_id", None, "country_id"),
+        _Kind("indicators", ContextIndicator, "plan_id", None, "kind"),
         _Kind(
             "objectives", Objective, "plan_id", None, "strategic_objective_id", ("target_groups",)
         ),

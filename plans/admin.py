@@ -26,6 +26,7 @@ from plans.admin_display import ReadOnlyAdmin, RollupFiguresMixin
 from plans.admin_errors import ErrorSummaryAdminMixin
 from plans.admin_history import ScopedHistoryAdmin
 from plans.admin_inlines import (
+    ContextIndicatorInline,
     DocumentInline,
     ObjectiveInline,
     OperationalPresenceInline,
@@ -39,7 +40,10 @@ from plans.admin_writes import (
     adopt,
 )
 
-from . import services
+from . import (
+    admin_catalogs,  # noqa: F401  (registers the ways-of-working catalogs)
+    services,
+)
 from .models import (
     Country,
     Plan,
@@ -100,9 +104,15 @@ class PlanAdminForm(VersionedAdminForm):
             "end_year",
             "vision_statement",
             "vision_narrative",
+            "modalities",
+            "priorities",
             "last_updated_on",
         ]
-        widgets = {"vision_statement": forms.Textarea(attrs={"rows": 2, "cols": 90})}
+        widgets = {
+            "vision_statement": forms.Textarea(attrs={"rows": 2, "cols": 90}),
+            "modalities": forms.CheckboxSelectMultiple,
+            "priorities": forms.CheckboxSelectMultiple,
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -168,6 +178,7 @@ class PlanAdmin(
         (None, {"fields": ["title", "slug", "kind", "status", "countries", "loaded_version"]}),
         (_("Period"), {"fields": [("start_year", "end_year")]}),
         (_("Vision"), {"fields": ["vision_statement", "vision_narrative"]}),
+        (_("Ways of working"), {"fields": ["modalities", "priorities"]}),
         (_("Public page"), {"fields": ["last_updated_on"]}),
         (
             _("Figures (computed, read-only)"),
@@ -183,7 +194,13 @@ class PlanAdmin(
             },
         ),
     ]
-    inlines = [PlanYearInline, ObjectiveInline, OperationalPresenceInline, DocumentInline]
+    inlines = [
+        PlanYearInline,
+        ContextIndicatorInline,
+        ObjectiveInline,
+        OperationalPresenceInline,
+        DocumentInline,
+    ]
 
     class Media:
         css = {"all": ["css/admin.css"]}
@@ -233,6 +250,7 @@ class PlanAdmin(
                 actor=request.user,
                 edit=edit,
                 countries=data["countries"] if "countries" in form.changed_data else None,
+                **{n: data[n] for n in services.PLAN_CHOICES if n in form.changed_data},
                 **changed,
             )
         else:

@@ -23,6 +23,7 @@ from plans.admin_scoping import PlanContentInlineMixin
 from plans.admin_writes import (
     ActivityFormSet,
     DocumentFormSet,
+    IndicatorFormSet,
     InterventionFormSet,
     ObjectiveFormSet,
     PlanYearFormSet,
@@ -31,7 +32,7 @@ from plans.admin_writes import (
     ServiceInlineMixin,
 )
 
-from .models import OperationalPresence, PlanDocument, PlanYear
+from .models import ContextIndicator, OperationalPresence, PlanDocument, PlanYear
 
 # What interventions_table reads, in one query for all the objectives of a page.
 INTERVENTIONS_LISTED = Prefetch(
@@ -144,6 +145,21 @@ class OperationalPresenceInline(
         "as_of_precision",
     ]
     autocomplete_fields = ["country"]
+
+
+class ContextIndicatorInline(
+    ServiceInlineMixin, PlanContentInlineMixin, nested_admin.NestedTabularInline
+):
+    """INFORM Risk and Severity, HDI rank, State of Fragility: one row each, as the published
+    plan states them. An INFORM label left empty is the class of its score."""
+
+    model = ContextIndicator
+    formset = IndicatorFormSet
+    extra = 0
+    max_num = len(ContextIndicator.Kind)
+    fields = ["kind", "year", "value", "of_total", "label", "source", "source_url"]
+    verbose_name = _("context indicator")
+    verbose_name_plural = _("context indicators")
 
 
 class DocumentInline(ServiceInlineMixin, PlanContentInlineMixin, nested_admin.NestedStackedInline):

@@ -267,6 +267,16 @@ class PresenceFormSet(RowsReplacedFormSet):
         )
 
 
+class IndicatorFormSet(RowsReplacedFormSet):
+    def replace(self, rows):
+        plan_services.indicators_replace(
+            plan=self.instance,
+            rows=[_pick(row, ("kind", *plan_services.INDICATOR_FIELDS)) for row in rows],
+            actor=self.actor,
+            edit=self.edit,
+        )
+
+
 class ActivityFormSet(RowsReplacedFormSet):
     def replace(self, rows):
         ordered = sorted(enumerate(rows), key=lambda pair: (pair[1].get("position") or 0, pair[0]))

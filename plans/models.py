@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .document_files import CONTENT_TYPE_LABELS, document_upload_to, documents_storage
 from .history_records import ChangedHistoricalRecords as HistoricalRecords
+from .indicators import indicator_clean, indicator_text
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
@@ -152,6 +153,20 @@ class Plan(ChangeStampedModel, TimeStampedModel):
     slug = models.SlugField(max_length=64, unique=True)
     kind = models.CharField(max_length=16, choices=Kind, default=Kind.COUNTRY)
     countries = models.ManyToManyField(Country, related_name="plans")
+    # How the plan works and what runs through all of it, as the published plans list them
+    # (2024 on), chosen from catalogs (issue #15, item 2).
+    modalities = models.ManyToManyField(
+        "OperatingModality",
+        blank=True,
+        related_name="plans",
+        verbose_name=_("key operating modalities"),
+    )
+    priorities = models.ManyToManyField(
+        "CrossCuttingPriority",
+        blank=True,
+        related_name="plans",
+        verbose_name=_("cross-cutting priorities"),
+    )
     start_year = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
     )
@@ -196,7 +211,8 @@ class Plan(ChangeStampedModel, TimeStampedModel):
     objects = PlanQuerySet.as_manager()
     # Rollup bookkeeping is derived data, written by UPDATE, and not part of what a plan says.
     history = HistoricalRecords(
-        excluded_fields=["funding_updated_at", "rollup_dirty_since"], m2m_fields=[countries]
+        excluded_fields=["funding_updated_at", "rollup_dirty_since"],
+        m2m_fields=[countries, modalities, priorities],
     )
 
     class Meta:
@@ -405,6 +421,105 @@ class PlanDocument(models.Model):
     @property
     def type_label(self) -> str:
         return CONTENT_TYPE_LABELS.get(self.content_type, "")
+
+
+class PlanCatalogEntry(ChangeStampedModel):
+    """An entry of a catalog plans choose from, loaded by plans.catalogs (never typed by hand);
+    retired, never deleted, so the plans that chose it keep their meaning."""
+
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=120, unique=True)
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text=_("Where the published plans list it.")
+    )
+    retired_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OperatingModality(PlanCatalogEntry):
+    """A key operating modality, e.g. "Cash-based interventions"."""
+
+    class Meta(PlanCatalogEntry.Meta):
+        verbose_name = _("key operating modality")
+        verbose_name_plural = _("key operating modalities")
+
+
+class CrossCuttingPriority(PlanCatalogEntry):
+    """A cross-cutting priority, e.g. "Protection mainstreaming"."""
+
+    class Meta(PlanCatalogEntry.Meta):
+        verbose_name = _("cross-cutting priority")
+        verbose_name_plural = _("cross-cutting priorities")
+
+
+class ContextIndicator(models.Model):
+    """One context indicator of a plan as its published page states it, with its source and
+    year: INFORM Risk "8.9, Very high", INFORM Severity "5, Very high", HDI rank "193 of 193",
+    State of Fragility "Extremely fragile" (issue #15, item 2). Written by
+    plans.services.indicators_replace; the rules of each kind are in plans.indicators."""
+
+    class Kind(models.TextChoices):
+        INFORM_RISK = "inform_risk", _("INFORM Risk")
+        INFORM_SEVERITY = "inform_severity", _("INFORM Severity")
+        HDI_RANK = "hdi_rank", _("Human Development Index rank")
+        FRAGILITY = "fragility", _("State of Fragility")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="indicators")
+    kind = models.CharField(max_length=24, choices=Kind)
+    year = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)],
+        help_text=_("The edition or data year the source gives."),
+    )
+    value = models.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_("INFORM: the score (Risk 0–10, Severity 0–5). HDI: the rank."),
+    )
+    of_total = models.PositiveSmallIntegerField(
+        _("of"), null=True, blank=True, help_text=_("HDI: the number of countries ranked.")
+    )
+    label = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text=_("INFORM: left empty, the class of the score. Fragility: the label."),
+    )
+    source = models.CharField(
+        max_length=200, blank=True, help_text=_("Left empty, the indicator's publisher.")
+    )
+    source_url = models.URLField(_("source link"), max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "kind"], name="indicator_one_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.year}"
+
+    @staticmethod
+    def reading_order(indicator: ContextIndicator) -> int:
+        """The published pages' order: INFORM Risk, INFORM Severity, HDI rank, fragility."""
+        return list(ContextIndicator.Kind.values).index(indicator.kind)
+
+    def clean(self) -> None:
+        indicator_clean(self)
+
+    @property
+    def text(self) -> str:
+        return indicator_text(
+            kind=self.kind, value=self.value, of_total=self.of_total, label=self.label
+        )
 
 
 class Role(models.TextChoices):

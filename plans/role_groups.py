@@ -10,6 +10,8 @@ from .models import Role
 CATALOGS = [
     "plans.country",
     "plans.region",
+    "plans.operatingmodality",
+    "plans.crosscuttingpriority",
     "objectives.strategicobjective",
     "objectives.targetgroup",
     "interventions.sector",
@@ -20,6 +22,7 @@ PLAN_CONTENT = [
     "plans.planyear",
     "plans.operationalpresence",
     "plans.plandocument",
+    "plans.contextindicator",
     "objectives.objective",
     "interventions.intervention",
     "interventions.activity",

@@ -1,4 +1,5 @@
-"""Writes of plans: a plan's own fields, countries, yearly figures and operational presence.
+"""Writes of plans: a plan's own fields, countries, ways of working (modalities, cross-cutting
+priorities), yearly figures, context indicators and operational presence.
 Every service checks the actor's permission itself (STYLE §2, §4).
 
 A plan's `version` guards all of its content — the plan's own fields, its years and presence,
@@ -28,7 +29,14 @@ from django.utils.translation import gettext_lazy
 from crp_portal.concurrency import version_check, version_next
 
 from .history_records import record_as
-from .models import Country, OperationalPresence, Plan, PlanYear, year_outside_period
+from .models import (
+    ContextIndicator,
+    Country,
+    OperationalPresence,
+    Plan,
+    PlanYear,
+    year_outside_period,
+)
 from .roles import Role, user_countries
 
 PLAN_CONTENT_FIELDS = (
@@ -42,6 +50,9 @@ PLAN_CONTENT_FIELDS = (
     "last_updated_on",
 )
 PLAN_YEAR_FIGURES = ("people_in_need", "people_targeted", "entities_targeted")
+INDICATOR_FIELDS = ("year", "value", "of_total", "label", "source", "source_url")
+# A plan's choices from catalogs (many-to-many), by the service's argument name.
+PLAN_CHOICES = ("modalities", "priorities")
 PRESENCE_FIGURES = (
     "international_staff",
     "national_staff",
@@ -283,17 +294,20 @@ def plan_update(
     expected_version: int | None = None,
     countries: Iterable[Country] | None = None,
     edit: Plan | None = None,
+    modalities: Iterable | None = None,
+    priorities: Iterable | None = None,
     **changes,
 ) -> Plan:
-    """Change a plan's content (title, slug, kind, vision, years, countries); status moves by
-    its own workflow. Without `edit` this is a whole edit (locked, version-checked, checked
-    across rows); with it, one part of the caller's edit."""
+    """Change a plan's content (title, slug, kind, vision, years, countries, modalities,
+    priorities); status moves by its own workflow. Without `edit` this is a whole edit (locked,
+    version-checked, checked across rows); with it, one part of the caller's edit."""
+    chosen = {"countries": countries, "modalities": modalities, "priorities": priorities}
     locked = plan_content_lock(
         plan_id=plan.pk,
         actor=actor,
         reason=_("Plan changed"),
         expected_version=expected_version,
-        yours={**changes, **({"countries": countries} if countries is not None else {})},
+        yours={**changes, **{name: v for name, v in chosen.items() if v is not None}},
         edit=edit,
         record=False,
     )
@@ -310,6 +324,10 @@ def plan_update(
             raise ValidationError({"countries": _("A plan covers at least one country.")})
         if {c.pk for c in countries} != before:
             locked.countries.set(countries)
+    for name in PLAN_CHOICES:
+        entries = chosen[name]
+        if entries is not None:
+            plan_choices_set(plan=locked, field=name, entries=entries)
     # With the version: the plan's own record is the one that moves it (plan_content_lock).
     # "last_updated_on" too: plan_content_lock dated the edit today unless it is in `fields`.
     dated = [] if "last_updated_on" in fields else ["last_updated_on"]
@@ -317,6 +335,19 @@ def plan_update(
     if edit is None:
         plan_content_check(plan=locked)
     return locked
+
+
+def plan_choices_set(*, plan: Plan, field: str, entries: Iterable) -> None:
+    """Set the plan's `field` (modalities, priorities) to `entries` of its catalog; an entry
+    retired before the plan starts cannot be newly chosen (catalog_entries_check)."""
+    entries = list(entries)
+    related = getattr(plan, field)
+    before = set(related.values_list("pk", flat=True))
+    catalog_entries_check(
+        plan=plan, field=field, entries=[e for e in entries if e.pk not in before]
+    )
+    if {e.pk for e in entries} != before:
+        related.set(entries)
 
 
 @transaction.atomic
@@ -335,6 +366,7 @@ def plan_years_replace(
         key="year",
         figures=PLAN_YEAR_FIGURES,
         duplicate=_("Give each year at most once."),
+        actor=actor,
     )
     if edit is None:
         plan_content_check(plan=plan)
@@ -355,10 +387,33 @@ def presences_replace(*, plan: Plan, rows: Iterable[dict], actor, edit: Plan | N
         key="country",
         figures=PRESENCE_FIGURES,
         duplicate=_("Give each country at most once."),
+        actor=actor,
     )
 
 
-def _rows_replace(*, plan, rows, model, key: str, figures, duplicate: str) -> None:
+@transaction.atomic
+def indicators_replace(
+    *, plan: Plan, rows: Iterable[dict], actor, edit: Plan | None = None
+) -> None:
+    """Set a plan's context indicators to `rows` ({kind, year, value, of_total, label, source,
+    source_url}; one per kind); kinds not given are removed. Each row states its indicator
+    whole: a field left out is empty (an INFORM label left out follows from the score again)."""
+    plan = plan_content_lock(
+        plan_id=plan.pk, actor=actor, reason=_("Context indicators changed"), edit=edit
+    )
+    empty = {"value": None, "of_total": None, "label": "", "source": "", "source_url": ""}
+    _rows_replace(
+        plan=plan,
+        rows=[{**empty, **row} for row in rows],
+        model=ContextIndicator,
+        key="kind",
+        figures=INDICATOR_FIELDS,
+        duplicate=_("Give each indicator at most once."),
+        actor=actor,
+    )
+
+
+def _rows_replace(*, plan, rows, model, key: str, figures, duplicate: str, actor=None) -> None:
     """Upsert a plan's child rows by their natural key (same ids, so history reads as edits)
     and delete the rest."""
     rows = list(rows)
@@ -377,9 +432,11 @@ def _rows_replace(*, plan, rows, model, key: str, figures, duplicate: str) -> No
         if changed:
             instance.plan = plan  # the locked plan: clean() checks against its period
             instance.full_clean()
+            record_as(instance, user=actor)
             instance.save()
         keep.append(instance.pk)
     for stale in model.objects.filter(plan=plan).exclude(pk__in=keep):
+        record_as(stale, user=actor)
         stale.delete()
 
 
@@ -411,14 +468,18 @@ def plan_save(
     expected_version: int | None = None,
     countries: Iterable[Country] | None = None,
     years: Iterable[dict] | None = None,
+    indicators: Iterable[dict] | None = None,
     **fields,
 ) -> Plan:
     """A plan with its figures per year in one write, one version of the plan (the API's POST
     and PATCH): create a draft (plan_create) or change one (plan_update), then replace its years
     when `years` is given (plan_years_replace), then check the rows against the period once, so
     a period and its years may change together."""
+    choices = {name: fields.pop(name) for name in PLAN_CHOICES if name in fields}
     if plan is None:
         edit = plan_create(actor=actor, countries=countries or [], **fields)
+        if choices:
+            plan_update(plan=edit, actor=actor, edit=edit, **choices)
     else:
         edit = plan_content_lock(
             plan_id=plan.pk,
@@ -428,8 +489,10 @@ def plan_save(
             yours={**fields, **({"countries": countries} if countries is not None else {})},
             record=False,
         )
-        plan_update(plan=edit, actor=actor, countries=countries, edit=edit, **fields)
+        plan_update(plan=edit, actor=actor, countries=countries, edit=edit, **choices, **fields)
     if years is not None:
         plan_years_replace(plan=edit, rows=years, actor=actor, edit=edit)
+    if indicators is not None:
+        indicators_replace(plan=edit, rows=indicators, actor=actor, edit=edit)
     plan_content_check(plan=edit)
     return edit

@@ -14,7 +14,16 @@ from django.utils.translation import gettext_lazy as _
 from funding.summary import SummaryFilters
 from interventions.models import Sector
 from objectives.models import StrategicObjective
-from plans.models import MAX_YEAR, MIN_YEAR, PUBLIC_STATUSES, Country, Plan, Region
+from plans.models import (
+    MAX_YEAR,
+    MIN_YEAR,
+    PUBLIC_STATUSES,
+    Country,
+    CrossCuttingPriority,
+    OperatingModality,
+    Plan,
+    Region,
+)
 
 
 class FundingStatus:
@@ -57,6 +66,8 @@ SORTS = {
     "updated": (_("Last updated"), [F("last_updated_on").desc(), F("updated_at").desc()]),
 }
 DEFAULT_SORT = "gap"
+# Filters that choose whole plans (the summary counts all of a chosen plan's money).
+PLAN_CHOOSERS = ("q", "funding", "modality", "priority")
 ANY = _("Any")
 
 
@@ -83,6 +94,18 @@ class PlanFilter(django_filters.FilterSet):
     sector = django_filters.ChoiceFilter(
         label=_("Sector"),
         field_name="objectives__interventions__sector__slug",
+        empty_label=ANY,
+        distinct=True,
+    )
+    modality = django_filters.ChoiceFilter(
+        label=_("Key operating modality"),
+        field_name="modalities__slug",
+        empty_label=ANY,
+        distinct=True,
+    )
+    priority = django_filters.ChoiceFilter(
+        label=_("Cross-cutting priority"),
+        field_name="priorities__slug",
         empty_label=ANY,
         distinct=True,
     )
@@ -115,6 +138,8 @@ class PlanFilter(django_filters.FilterSet):
                 for number, title in StrategicObjective.objects.values_list("number", "title")
             ],
             "sector": Sector.objects.values_list("slug", "name"),
+            "modality": OperatingModality.objects.values_list("slug", "name"),
+            "priority": CrossCuttingPriority.objects.values_list("slug", "name"),
         }
         for name, choices in catalogs.items():
             self.form.fields[name].choices = [("", ANY), *choices]
@@ -156,11 +181,12 @@ class PlanFilter(django_filters.FilterSet):
 
     def summary_filters(self) -> SummaryFilters:
         """The filters understood, as funding.summary applies them to requirements and money
-        (the dashboard); the search and the funding band choose whole plans."""
+        (the dashboard); the search, the funding band and the ways of working choose whole
+        plans."""
         self.form.is_valid()
         data = self._cleaned()
         year, objective = data.get("year"), data.get("objective")
-        choose_plans = data.get("q") or data.get("funding")
+        choose_plans = any(data.get(name) for name in PLAN_CHOOSERS)
         return SummaryFilters(
             countries=(data["country"],) if data.get("country") else (),
             regions=(data["region"],) if data.get("region") else (),

@@ -23,6 +23,7 @@ from interventions.models import Intervention
 from objectives.models import Objective
 from plans.models import (
     PUBLIC_STATUSES,
+    ContextIndicator,
     Country,
     OperationalPresence,
     Plan,
@@ -186,6 +187,9 @@ def _plan_page(request, slug: str, as_pdf: bool = False):
             "plan_years",
             "year_rollups",
             "documents",
+            "indicators",
+            "modalities",
+            "priorities",
             Prefetch("presences", queryset=OperationalPresence.objects.select_related("country")),
             Prefetch(
                 "objectives",
@@ -263,6 +267,9 @@ def _plan_page(request, slug: str, as_pdf: bool = False):
         "revised_from": revised_from,
         "presences": list(plan.presences.all()),
         "documents": sorted(plan.documents.all(), key=PlanDocument.reading_order),
+        "indicators": sorted(plan.indicators.all(), key=ContextIndicator.reading_order),
+        "modalities": list(plan.modalities.all()),
+        "priorities": list(plan.priorities.all()),
         "countries": list(plan.countries.all()),
         "pdf_missing": pdf.weasyprint_missing(),
     }

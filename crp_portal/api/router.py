@@ -16,6 +16,7 @@ from objectives.api.views import ObjectiveViewSet, StrategicObjectiveViewSet, Ta
 from partners.api.views import ApiTokenViewSet, DeletionViewSet
 from plans.api.documents import DocumentViewSet
 from plans.api.views import CountryViewSet, PlanViewSet, RegionViewSet
+from plans.api.ways_of_working import CrossCuttingPriorityViewSet, OperatingModalityViewSet
 
 
 class Router(routers.DefaultRouter):
@@ -42,6 +43,10 @@ router.register("strategic-objectives", StrategicObjectiveViewSet, basename="str
 router.register("sectors", SectorViewSet, basename="sector")
 router.register("plan-types", PlanTypeViewSet, basename="plan-type")
 router.register("target-groups", TargetGroupViewSet, basename="target-group")
+router.register("modalities", OperatingModalityViewSet, basename="modality")
+router.register(
+    "cross-cutting-priorities", CrossCuttingPriorityViewSet, basename="cross-cutting-priority"
+)
 router.register("funding/summary", FundingSummaryViewSet, basename="funding-summary")
 router.register("exchange-rates", ExchangeRateViewSet, basename="exchange-rate")
 router.register("documents", DocumentViewSet, basename="document")

@@ -20,6 +20,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 NOT_COUNTRY_SCOPED = {
     "plans.country": "public ISO catalog",
     "plans.region": "public catalog",
+    "plans.operatingmodality": "public catalog",
+    "plans.crosscuttingpriority": "public catalog",
     "objectives.strategicobjective": "public catalog",
     "objectives.targetgroup": "public catalog",
     "interventions.sector": "public catalog",

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from crp_portal.tables import cell_number, table_check_headers, table_read
 from funding.models import Contribution, Currency, Donor
 from funding.services.contribution_imports import (
     ContributionsReport,
@@ -26,8 +27,6 @@ from funding.services.contribution_years import years_parse
 from interventions.models import Intervention
 from objectives.models import Objective
 from plans.models import Plan
-
-from .tables import cell_number, table_check_headers, table_read
 
 REQUIRED = ("reference", "donor", "plan", "amount", "currency", "status", "contributed_on")
 OPTIONAL = ("objective", "intervention", "units_per_usd", "years")

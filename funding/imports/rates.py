@@ -17,11 +17,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from crp_portal.tables import Table, cell_number, table_check_headers, table_read
 from funding import services
 from funding.models import Currency
 from funding.services.rates import RATE_PLACES, RateRow, RatesReport
-
-from .tables import Table, cell_number, table_check_headers, table_read
 
 FORMATS = ("ecb", "csv")
 NOT_FIXED = {"", "N/A", "NA", "-"}

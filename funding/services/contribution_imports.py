@@ -13,9 +13,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from crp_portal.tables import error_messages
+
 from ..models import Contribution
 from .contributions import contribution_check_recordable, contribution_correct, contribution_record
-from .rates import error_messages
 
 NEW, UPDATED, UNCHANGED, REFUSED = "new", "updated", "unchanged", "refused"
 # What a file's row gives, as the services take it (model instances, resolved by the reader).

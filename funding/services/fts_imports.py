@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crp_portal.tables import error_messages
 from interventions.models import Intervention
 from plans.models import Country, Plan
 
@@ -36,7 +37,6 @@ from ..imports.fts import ORGANIZATION_KINDS, STATUSES, FtsFlow, fts_flow_parse,
 from ..models import Contribution, Currency, FtsClusterSector, FtsImportRun, FtsUnmatchedFlow
 from .contributions import contribution_delete, contribution_record
 from .donors import donor_for_fts
-from .rates import error_messages
 
 # FTS's names of places that ISO 3166 (pycountry) spells otherwise.
 LOCATION_ALIASES = {

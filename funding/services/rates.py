@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crp_portal.tables import error_messages
+
 from ..models import Currency, ExchangeRate
 
 RATE_PERMISSION = "funding.add_exchangerate"
@@ -151,14 +153,3 @@ def rates_import(
                 units_per_usd=units_per_usd, updated_at=now
             )
     return report
-
-
-def error_messages(error: ValidationError) -> list[str]:
-    """A ValidationError in words, each prefixed with the field it names ("amount: ...")."""
-    if hasattr(error, "error_dict"):
-        return [
-            message if name == "__all__" else f"{name}: {message}"
-            for name, messages in error.message_dict.items()
-            for message in messages
-        ]
-    return list(error.messages)

@@ -419,6 +419,8 @@ def test_the_openapi_schema_declares_an_xml_string_and_describes_every_filter(tm
         "strategic_objective",
         "sector",
         "plan_type",
+        "modality",
+        "priority",
         "updated_since",
     } | {"min_gap", "max_gap", "min_coverage", "max_coverage"}
     assert all(p["description"] for p in operation["parameters"])

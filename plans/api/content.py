@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import connection
 
@@ -21,7 +22,8 @@ from funding.models import PlanYearRollup, Requirement
 from interventions.models import Activity, Intervention
 from objectives.models import Objective
 
-from ..models import OperationalPresence, Plan, PlanYear
+from ..indicators import indicator_text, value_text
+from ..models import ContextIndicator, OperationalPresence, Plan, PlanYear
 from .content_sql import content_json
 
 ROLLUP_FIGURES = [f"rollup__{name}" for name in FIGURES.values()]
@@ -38,6 +40,9 @@ class PlanContent:
     years: list[dict]
     objectives: list[dict]
     operational_presence: list[dict]
+    indicators: list[dict]
+    modalities: list[dict]
+    priorities: list[dict]
     last_changed: datetime.datetime | None  # latest updated_at of objectives, interventions…
 
 
@@ -94,6 +99,40 @@ def _presence(plan: Plan) -> list[dict]:
         }
         for code, name, international, national, offices, as_of, precision in rows
     ]
+
+
+INDICATOR_VALUES = ("kind", "year", "value", "of_total", "label", "source", "source_url")
+
+
+def indicator_json(row: dict) -> dict:
+    """An indicator as the API gives it, from its stored values (the value a Decimal or its
+    text): its kind's name, the value as the page writes it, and the page's text."""
+    kind = row["kind"]
+    value = None if row["value"] is None else Decimal(row["value"])
+    return {
+        "kind": kind,
+        "name": str(ContextIndicator.Kind(kind).label),
+        "year": row["year"],
+        "value": value_text(kind=kind, value=value),
+        "of_total": row["of_total"],
+        "label": row["label"],
+        "text": indicator_text(
+            kind=kind, value=value, of_total=row["of_total"], label=row["label"]
+        ),
+        "source": row["source"],
+        "source_url": row["source_url"],
+    }
+
+
+def _indicators(plan: Plan) -> list[dict]:
+    kinds = list(ContextIndicator.Kind.values)
+    rows = ContextIndicator.objects.filter(plan_id=plan.pk).values(*INDICATOR_VALUES)
+    return [indicator_json(row) for row in sorted(rows, key=lambda r: kinds.index(r["kind"]))]
+
+
+def _choices(plan: Plan, field: str) -> list[dict]:
+    entries = getattr(plan, field).order_by("position", "name").values("slug", "name")
+    return [{"slug": e["slug"], "name": e["name"]} for e in entries]
 
 
 def _tagged(row: tuple) -> tuple[tuple, tuple]:
@@ -249,6 +288,9 @@ def content_by_level(plan: Plan) -> PlanContent:
         years=_years(plan),
         objectives=objectives,
         operational_presence=_presence(plan),
+        indicators=_indicators(plan),
+        modalities=_choices(plan, "modalities"),
+        priorities=_choices(plan, "priorities"),
         last_changed=max(dates, default=None),
     )
 
@@ -264,5 +306,8 @@ def plan_content(plan: Plan) -> PlanContent:
         years=content["years"],
         objectives=content["objectives"],
         operational_presence=content["operational_presence"],
+        indicators=[indicator_json(row) for row in content["indicators"]],
+        modalities=content["modalities"],
+        priorities=content["priorities"],
         last_changed=last_changed,
     )

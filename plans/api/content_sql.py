@@ -21,7 +21,15 @@ from crp_portal.api.fields import FIGURES
 from funding.models import InterventionRollup, ObjectiveRollup, PlanYearRollup, Requirement
 from interventions.models import Activity, Intervention, PlanType, Sector
 from objectives.models import Objective, StrategicObjective, TargetGroup
-from plans.models import Country, OperationalPresence, Plan, PlanYear
+from plans.models import (
+    ContextIndicator,
+    Country,
+    CrossCuttingPriority,
+    OperatingModality,
+    OperationalPresence,
+    Plan,
+    PlanYear,
+)
 
 
 def _table(model) -> str:
@@ -147,6 +155,31 @@ def _presence_sql() -> str:
          WHERE op.plan_id = p.id), '[]'::json)"""
 
 
+def _indicators_sql() -> str:
+    """The plan's context indicators in the order of their kinds, as stored (plans/api/
+    content.py's indicator_json adds their names and texts, the same for both readings)."""
+    kinds = ", ".join(f"'{kind}'" for kind in ContextIndicator.Kind.values)
+    return f"""coalesce((
+        SELECT json_agg(json_build_object(
+                   'kind', i.kind, 'year', i.year, 'value', i.value::text,
+                   'of_total', i.of_total, 'label', i.label,
+                   'source', i.source, 'source_url', i.source_url
+               ) ORDER BY array_position(ARRAY[{kinds}]::text[], i.kind::text))
+          FROM {_table(ContextIndicator)} i
+         WHERE i.plan_id = p.id), '[]'::json)"""
+
+
+def _choices_sql(field: str, model) -> str:
+    """The plan's entries of a ways-of-working catalog (slug, name) in the catalog's order."""
+    through = getattr(Plan, field).through
+    column = through._meta.get_field(model._meta.model_name).column
+    return f"""coalesce((
+        SELECT json_agg(json_build_object('slug', t.slug, 'name', t.name)
+                        ORDER BY t.position, t.name)
+          FROM {_table(through)} x JOIN {_table(model)} t ON t.id = x.{column}
+         WHERE x.plan_id = p.id), '[]'::json)"""
+
+
 def _countries_sql() -> str:
     through = Plan.countries.through
     return f"""coalesce((
@@ -164,7 +197,10 @@ def _content_sql() -> str:
                'countries', {_countries_sql()},
                'years', {_years_sql()},
                'objectives', (SELECT j FROM objectives),
-               'operational_presence', {_presence_sql()}
+               'operational_presence', {_presence_sql()},
+               'indicators', {_indicators_sql()},
+               'modalities', {_choices_sql("modalities", OperatingModality)},
+               'priorities', {_choices_sql("priorities", CrossCuttingPriority)}
            )::text,
            (SELECT last_changed FROM objectives)
       FROM {_table(Plan)} p

@@ -8,7 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from crp_portal.api.filters import IdFilter, SyncFilterSet, YearFilter, figure_filters
-from plans.models import Country, Plan, Region
+from plans.models import Country, CrossCuttingPriority, OperatingModality, Plan, Region
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -88,6 +88,20 @@ class PlanFilter(PlanScopedFilterSet):
         method="filter_plan_type", max_length=80, help_text="Plan type slug."
     )
     donor = IdFilter(method="filter_donor", help_text="Donor id.")
+    modality = CodeMultipleChoiceFilter(
+        to_field_name="slug",
+        queryset=OperatingModality.objects.all(),
+        method="filter_choices",
+        help_text="Plans naming this key operating modality (slug, /api/v1/modalities/); "
+        "repeat for plans naming any of several.",
+    )
+    priority = CodeMultipleChoiceFilter(
+        to_field_name="slug",
+        queryset=CrossCuttingPriority.objects.all(),
+        method="filter_choices",
+        help_text="Plans naming this cross-cutting priority (slug, /api/v1/cross-cutting-"
+        "priorities/); repeat for plans naming any of several.",
+    )
     search = filters.CharFilter(method="filter_search", max_length=200)
     locals().update(figure_filters("rollup__"))
 
@@ -103,6 +117,12 @@ class PlanFilter(PlanScopedFilterSet):
 
     def filter_plan_type(self, queryset, name, value):
         return self._in_plans(queryset, Q(objectives__interventions__plan_types__slug=value))
+
+    def filter_choices(self, queryset, name, value):
+        if not value:
+            return queryset
+        field = {"modality": "modalities", "priority": "priorities"}[name]
+        return self._in_plans(queryset, Q(**{f"{field}__in": value}))
 
     def filter_donor(self, queryset, name, value):
         return self._in_plans(queryset, Q(contributions__donor_id=int(value)))

@@ -10,6 +10,7 @@ from crp_portal.api.fields import (
     CountryRefSerializer,
     FigureField,
     FiguresMixin,
+    NamedRefSerializer,
     rollup_of,
 )
 from crp_portal.api.representations import choice_labels, iso_date, iso_datetime, money_text
@@ -18,7 +19,10 @@ from objectives.api.serializers import NestedObjectiveSerializer
 from plans.models import (
     MAX_YEAR,
     MIN_YEAR,
+    ContextIndicator,
     Country,
+    CrossCuttingPriority,
+    OperatingModality,
     OperationalPresence,
     Plan,
     Region,
@@ -201,6 +205,35 @@ class PresenceSerializer(serializers.ModelSerializer):
         ]
 
 
+INDICATOR_KINDS_HELP = (
+    "inform_risk (score 0–10, its INFORM class as label), inform_severity (score 0–5; a whole "
+    "category 1–5 has its label), hdi_rank (rank `value` of `of_total` countries), fragility "
+    "(a label only, e.g. Extremely fragile)."
+)
+
+
+class IndicatorSerializer(serializers.Serializer):
+    """A context indicator as the plan's page states it, with its source and year."""
+
+    kind = serializers.ChoiceField(
+        choices=ContextIndicator.Kind.choices, help_text=INDICATOR_KINDS_HELP
+    )
+    name = serializers.CharField(help_text="The indicator's name, e.g. INFORM Risk.")
+    year = serializers.IntegerField(help_text="The edition or data year its source gives.")
+    value = serializers.CharField(
+        allow_null=True,
+        help_text='The score or rank as the page writes it ("8.9", "5", "193"); null for '
+        "the State of Fragility, which is a label.",
+    )
+    of_total = serializers.IntegerField(
+        allow_null=True, help_text="HDI rank: the number of countries ranked; otherwise null."
+    )
+    label = serializers.CharField(help_text='The class or label, e.g. "Very high"; may be empty.')
+    text = serializers.CharField(help_text='As the page shows it: "8.9, Very high", "193 of 193".')
+    source = serializers.CharField(help_text="Who publishes the indicator.")
+    source_url = serializers.CharField(help_text="A link to the source; may be empty.")
+
+
 class PlanDetailSerializer(PlanSerializer):
     """A plan as its CRP page reads: years, objectives down to activities and requirements."""
 
@@ -208,6 +241,23 @@ class PlanDetailSerializer(PlanSerializer):
     years = serializers.SerializerMethodField()
     objectives = NestedObjectiveSerializer(many=True, read_only=True)
     operational_presence = PresenceSerializer(source="presences", many=True, read_only=True)
+    indicators = IndicatorSerializer(
+        many=True,
+        read_only=True,
+        help_text="Context indicators (INFORM Risk and Severity, HDI rank, State of "
+        "Fragility), each with its source and year; an indicator not stated is absent.",
+    )
+    modalities = NamedRefSerializer(
+        many=True,
+        read_only=True,
+        help_text="Key operating modalities the plan names (catalog: /api/v1/modalities/).",
+    )
+    cross_cutting_priorities = NamedRefSerializer(
+        many=True,
+        read_only=True,
+        help_text="Cross-cutting priorities the plan names (catalog: "
+        "/api/v1/cross-cutting-priorities/).",
+    )
 
     class Meta(PlanSerializer.Meta):
         fields = [
@@ -216,6 +266,9 @@ class PlanDetailSerializer(PlanSerializer):
             "years",
             "objectives",
             "operational_presence",
+            "indicators",
+            "modalities",
+            "cross_cutting_priorities",
         ]
         read_only_fields = fields
 
@@ -232,6 +285,9 @@ class PlanDetailSerializer(PlanSerializer):
             "years": content.years,
             "objectives": content.objectives,
             "operational_presence": content.operational_presence,
+            "indicators": content.indicators,
+            "modalities": content.modalities,
+            "cross_cutting_priorities": content.priorities,
         }
 
 
@@ -252,6 +308,49 @@ class PlanYearWriteSerializer(WriteSerializer):
         allow_null=True,
         required=False,
         help_text="Entities (e.g. institutions, communities) the plan targets.",
+    )
+
+
+class IndicatorWriteSerializer(WriteSerializer):
+    """One context indicator, stated whole (a field left out is empty)."""
+
+    read_only_names = ("name", "text")  # shown, computed from the rest
+
+    kind = serializers.ChoiceField(
+        choices=ContextIndicator.Kind.choices, help_text=INDICATOR_KINDS_HELP
+    )
+    year = serializers.IntegerField(
+        min_value=MIN_YEAR, max_value=MAX_YEAR, help_text="The edition or data year."
+    )
+    value = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        allow_null=True,
+        required=False,
+        help_text="The score (INFORM) or the rank (HDI), as a decimal string with at most one "
+        "decimal; null or left out for the State of Fragility.",
+    )
+    of_total = serializers.IntegerField(
+        min_value=1,
+        max_value=32767,
+        allow_null=True,
+        required=False,
+        help_text="HDI rank: the number of countries ranked.",
+    )
+    label = serializers.CharField(
+        max_length=60,
+        required=False,
+        allow_blank=True,
+        help_text="Left out for INFORM, the class of the score; required for fragility.",
+    )
+    source = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="Left out, the indicator's publisher (e.g. INFORM Risk Index).",
+    )
+    source_url = serializers.URLField(
+        max_length=500, required=False, allow_blank=True, help_text="A link to the source."
     )
 
 
@@ -295,6 +394,29 @@ class PlanWriteSerializer(WriteSerializer):
         many=True,
         required=False,
         help_text="Figures per year; replaces the plan's years (a year left out is removed).",
+    )
+    indicators = IndicatorWriteSerializer(
+        many=True,
+        required=False,
+        help_text="Context indicators, one per kind; replaces the plan's (a kind left out is "
+        "removed).",
+    )
+    modalities = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=OperatingModality.objects.all(),
+        many=True,
+        required=False,
+        help_text="Slugs of key operating modalities (/api/v1/modalities/); replaces the "
+        "plan's. An entry retired before the plan starts is refused.",
+    )
+    cross_cutting_priorities = serializers.SlugRelatedField(
+        slug_field="slug",
+        source="priorities",
+        queryset=CrossCuttingPriority.objects.all(),
+        many=True,
+        required=False,
+        help_text="Slugs of cross-cutting priorities (/api/v1/cross-cutting-priorities/); "
+        "replaces the plan's. An entry retired before the plan starts is refused.",
     )
 
 

@@ -43,6 +43,22 @@ def _names(plan: Plan) -> list[str]:
     return [c.name for c in plan.countries.all()]
 
 
+def _indicator(kind: str):
+    """An indicator's text in an export ("8.9, Very high"); empty when not stated."""
+
+    def text(plan: Plan) -> str | None:
+        for indicator in plan.indicators.all():
+            if indicator.kind == kind:
+                return indicator.text
+        return None
+
+    return text
+
+
+def _entries(field: str):
+    return lambda plan: [entry.slug for entry in getattr(plan, field).all()]
+
+
 PLAN_COLUMNS = [
     Column("Plan code", "#activity+appeal+id+external", lambda p: p.slug),
     Column("Plan name", "#activity+appeal+name", lambda p: p.title),
@@ -66,6 +82,13 @@ PLAN_COLUMNS = [
     # As the plan states it (issue #12, item 8), not the time any row was saved.
     Column("Last updated", "#date+updated", lambda p: p.last_updated_on),
     Column("Funding updated", "#date+updated+funding", lambda p: p.funding_updated_at),
+    # Context and ways of working (issue #15, item 2).
+    Column("INFORM Risk", "#indicator+inform+risk", _indicator("inform_risk")),
+    Column("INFORM Severity", "#indicator+inform+severity", _indicator("inform_severity")),
+    Column("HDI rank", "#indicator+hdi+rank", _indicator("hdi_rank")),
+    Column("State of Fragility", "#indicator+fragility", _indicator("fragility")),
+    Column("Key operating modalities", "#modality+code", _entries("modalities")),
+    Column("Cross-cutting priorities", "#priority+code", _entries("priorities")),
 ]
 
 
@@ -139,7 +162,7 @@ class PlanViewSet(
         if self.action == "list" and not self.export_format():
             # A page gets its countries in prepare_page; the narrative is for the detail only.
             return queryset.defer("vision_narrative")
-        return queryset.prefetch_related("countries")
+        return queryset.prefetch_related("countries", "indicators", "modalities", "priorities")
 
     def page_rows(self, queryset):
         return queryset.values(*LIST_VALUES)  # no model instances: a third of the time

@@ -6,7 +6,7 @@ from django.db import migrations
 def load(apps, schema_editor):
     from plans import catalogs
 
-    catalogs.load(apps)
+    catalogs.load_places(apps)  # the catalogs of later migrations load in them
 
 
 class Migration(migrations.Migration):

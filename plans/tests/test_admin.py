@@ -121,7 +121,7 @@ def test_editor_cannot_add_a_plan_in_another_country(tjk_editor_client, demo):
             "end_year": "2024",
             **{
                 f"{prefix}-{k}": "0"
-                for prefix in ("plan_years", "objectives", "presences", "documents")
+                for prefix in ("plan_years", "indicators", "objectives", "presences", "documents")
                 for k in ("TOTAL_FORMS", "INITIAL_FORMS")
             },
         },

@@ -17,7 +17,7 @@ from objectives.models import Objective, TargetGroup
 from objectives.tests.factories import ObjectiveFactory
 from plans.api.content import content_by_level, plan_content
 from plans.api.content_sql import content_json
-from plans.models import Country, Plan
+from plans.models import Country, CrossCuttingPriority, OperatingModality, Plan
 from plans.tests.factories import PlanFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -26,7 +26,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 def _same(plan: Plan) -> dict:
     expected = content_by_level(plan)
     built = plan_content(plan)
-    for part in ("countries", "years", "objectives", "operational_presence", "last_changed"):
+    parts = ("countries", "years", "objectives", "operational_presence", "last_changed")
+    for part in (*parts, "indicators", "modalities", "priorities"):
         assert getattr(built, part) == getattr(expected, part), part
     return content_json(plan.pk)[0]
 
@@ -51,7 +52,22 @@ def test_edge_cases_of_the_formats_read_the_same_both_ways(on_postgres):
     Intervention.objects.filter(pk=bare.pk).update(updated_at=on_the_second)
     ActivityFactory(intervention=tagged, text="Line\nbreak and \u2028 separator")
     ObjectiveFactory(plan=plan)  # an objective with no interventions
+    # Indicators of every kind (a whole and a decimal score, a rank, a label) and choices.
+    for kind, value, of_total, label in [
+        ("fragility", None, None, "Fragile"),
+        ("inform_risk", Decimal("7.0"), None, ""),
+        ("hdi_rank", Decimal("12"), 189, ""),
+        ("inform_severity", Decimal("4.3"), None, "High"),
+    ]:
+        plan.indicators.create(kind=kind, year=2020, value=value, of_total=of_total, label=label)
+    plan.modalities.set(
+        OperatingModality.objects.filter(slug__in=["localization", "conflict-sensitivity"])
+    )
+    plan.priorities.set(CrossCuttingPriority.objects.all())
     content = _same(plan)
+    assert [i["kind"] for i in content["indicators"]] == [
+        "inform_risk", "inform_severity", "hdi_rank", "fragility"
+    ]  # fmt: skip
 
     rows = {i["id"]: i for o in content["objectives"] for i in o["interventions"]}
     assert rows[bare.pk]["updated_at"] == "2026-01-02T03:04:05Z"

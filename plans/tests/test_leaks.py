@@ -43,7 +43,7 @@ def _add_plan(client, *, slug: str):
             "end_year": "2024",
             **{
                 f"{prefix}-{k}": "0"
-                for prefix in ("plan_years", "objectives", "presences", "documents")
+                for prefix in ("plan_years", "indicators", "objectives", "presences", "documents")
                 for k in ("TOTAL_FORMS", "INITIAL_FORMS")
             },
         },

@@ -307,6 +307,7 @@ LIST_URLS = [
     "&kind=country&year=2021&funding=0-24&q=plan",
     "/plans/?region=asia-and-the-pacific&country=PAK&objective=1&sector=community-stabilization"
     "&kind=country&year=2021&funding=0-24&q=plan&sort=required&page=1",
+    "/plans/?modality=localization&priority=gender-equality",
 ]
 
 
@@ -325,7 +326,7 @@ def _query_counts(client, urls) -> dict[str, int]:
     return counts
 
 
-def test_list_pages_make_at_most_12_queries_whatever_the_number_of_plans(client, db):
+def test_list_pages_make_at_most_14_queries_whatever_the_number_of_plans(client, db):
     from interventions.tests.factories import InterventionFactory
 
     # Sectors are dealt out by the factory's sequence, which earlier tests of this process
@@ -342,17 +343,18 @@ def test_list_pages_make_at_most_12_queries_whatever_the_number_of_plans(client,
     second_page = client.get("/plans/?page=2").content.decode()
     assert "Page 2 of 2" in second_page
     assert second_page.count("<tr>") == 1 + 4  # header + the 4 plans past the first 20
-    assert max(many.values()) <= 12, many
+    # 14: with the choices of the modality and priority filters (#15, item 2).
+    assert max(many.values()) <= 14, many
 
 
 @pytest.mark.parametrize("query", ["", "?year=2021", "?format=csv"])
-def test_plan_page_makes_at_most_14_queries_whatever_its_size(
+def test_plan_page_makes_at_most_17_queries_whatever_its_size(
     client, db, query, django_assert_max_num_queries
 ):
     plan = many_plans(2, objectives=4, interventions=5)[1]
-    # 14: the 12 of the plan and its content, the other plans of its countries (#15, item 3)
-    # and its documents (#15, item 1).
-    with django_assert_max_num_queries(14):
+    # 17: the 12 of the plan and its content, the other plans of its countries (#15, item 3),
+    # its documents (#15, item 1), its indicators, modalities and priorities (#15, item 2).
+    with django_assert_max_num_queries(17):
         response = client.get(f"/plans/{plan.slug}/{query}")
     assert response.status_code == 200
     assert response.content.decode().count("Intervention ") >= 20  # every intervention drawn

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from crp_portal.tables import error_messages
 from funding.imports.contributions import contributions_file_read
 from funding.services import contributions_import
-from funding.services.rates import error_messages
 
 
 class Command(BaseCommand):

@@ -8,8 +8,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from crp_portal.tables import error_messages
 from funding.imports.rates import FORMATS, rates_file_import
-from funding.services.rates import error_messages
 
 
 class Command(BaseCommand):

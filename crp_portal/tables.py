@@ -88,3 +88,14 @@ def cell_number(text: str, *, name: str) -> Decimal:
     if not value.is_finite():
         raise ValidationError(_("%(name)s: give a number.") % {"name": name})
     return value
+
+
+def error_messages(error: ValidationError) -> list[str]:
+    """A ValidationError in words, each prefixed with the field it names ("amount: ...")."""
+    if hasattr(error, "error_dict"):
+        return [
+            message if name == "__all__" else f"{name}: {message}"
+            for name, messages in error.message_dict.items()
+            for message in messages
+        ]
+    return list(error.messages)
