@@ -7,7 +7,7 @@ from __future__ import annotations
 import nested_admin
 from django import forms
 from django.contrib import admin
-from django.db.models import Prefetch
+from django.db.models import Case, Prefetch, Value, When
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -148,18 +148,24 @@ class OperationalPresenceInline(
 
 
 class ContextIndicatorInline(
-    ServiceInlineMixin, PlanContentInlineMixin, nested_admin.NestedTabularInline
+    ServiceInlineMixin, PlanContentInlineMixin, nested_admin.NestedStackedInline
 ):
-    """INFORM Risk and Severity, HDI rank, State of Fragility: one row each, as the published
-    plan states them. An INFORM label left empty is the class of its score."""
+    """INFORM Risk and Severity, HDI rank, State of Fragility: one each, as the published plan
+    states them, in its order. An INFORM label left empty is the class of its score. Stacked:
+    seven columns went past the page's width."""
 
     model = ContextIndicator
     formset = IndicatorFormSet
     extra = 0
     max_num = len(ContextIndicator.Kind)
-    fields = ["kind", "year", "value", "of_total", "label", "source", "source_url"]
+    fields = [("kind", "year"), ("value", "of_total", "label"), ("source", "source_url")]
     verbose_name = _("context indicator")
     verbose_name_plural = _("context indicators")
+
+    def get_queryset(self, request):
+        kinds = ContextIndicator.Kind.values
+        order = Case(*(When(kind=k, then=Value(i)) for i, k in enumerate(kinds)))
+        return super().get_queryset(request).order_by(order)
 
 
 class DocumentInline(ServiceInlineMixin, PlanContentInlineMixin, nested_admin.NestedStackedInline):
