@@ -6,7 +6,7 @@ PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help system-deps install install-dev run migrate demo worker beat test lint typecheck fmt check migrations-check deploy-check bench-rollups bench-api bench-admin clean
+.PHONY: help system-deps install install-dev messages messages-extract run migrate demo worker beat test lint typecheck fmt check migrations-check deploy-check bench-rollups bench-api bench-admin clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -34,9 +34,22 @@ system-deps:  ## Debian packages for the browser tests and the PDF: chromium, fo
 
 install: $(VENV)/.installed  ## create the virtualenv and install the runtime requirements
 
+# Translations (issue #15, item 5): locale/<lang>/LC_MESSAGES/django.po is in the repo, the .mo
+# Django reads is compiled from it by Babel (no GNU gettext needed).
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+messages: $(MO_FILES)  ## compile the translations (locale/*/LC_MESSAGES/django.po → .mo)
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(VENV)/.installed
+	$(PY) tools/compile_messages.py $<
+
+messages-extract: install  ## refresh the .po files from the code and templates (needs GNU gettext: apt-get install gettext)
+	$(MANAGE) makemessages -l fr -l es -l ar --no-obsolete --ignore=.venv --ignore="*/tests/*" --ignore="*/migrations/*" --ignore=bench --ignore=tools --ignore=var
+
 install-dev: $(VENV)/.installed-dev  ## install runtime + test and lint tools
 
-migrate: install  ## apply migrations (catalogs load with them)
+migrate: install messages  ## apply migrations (catalogs load with them)
 	$(MANAGE) migrate --no-input
 
 demo: migrate  ## load the demo plans, funding and users (idempotent)
@@ -61,7 +74,7 @@ beat: install  ## Celery beat: the dirty-plan sweep and the nightly audit (needs
 # Parallel: one pytest-xdist worker per core, at most 4 (each has its own test database and Redis
 # database; see conftest.py). `make test TEST_WORKERS=0` runs in one process.
 TEST_WORKERS ?= auto
-test: install-dev  ## the whole test suite (SQLite, or PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
+test: install-dev messages  ## the whole test suite (SQLite, or PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
 	$(BIN)/pytest -n $(TEST_WORKERS) --maxprocesses=4 --dist load $(PYTEST_ARGS)
 
 lint: install-dev  ## ruff lint and format check, import contracts (.importlinter), no import cycles, no module over 600 lines, typecheck

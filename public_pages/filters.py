@@ -34,11 +34,17 @@ class FundingStatus:
     """
 
     NOT_COSTED = "not-costed"
+    # The "%" below is a percent sign, not a format: xgettext would flag "% f" python-format.
     CHOICES = [
+        # xgettext:no-python-format
         ("0-24", _("Under 25 % funded")),
+        # xgettext:no-python-format
         ("25-49", _("25–49 % funded")),
+        # xgettext:no-python-format
         ("50-74", _("50–74 % funded")),
+        # xgettext:no-python-format
         ("75-99", _("75–99 % funded")),
+        # xgettext:no-python-format
         ("100", _("Fully funded (100 % or more)")),
         (NOT_COSTED, _("Not yet costed")),
     ]

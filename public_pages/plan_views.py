@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -272,6 +273,8 @@ def _plan_page(request, slug: str, as_pdf: bool = False):
         "priorities": list(plan.priorities.all()),
         "countries": list(plan.countries.all()),
         "pdf_missing": pdf.weasyprint_missing(),
+        # Plan content is entered in English (translations of it are not kept yet).
+        "content_in_page_language": translation.get_language() in (None, "en"),
     }
     context["regional"] = is_regional(kind=plan.kind, country_count=len(context["countries"]))
     context["other_plans"] = other_public_plans(plan=plan, countries=context["countries"])

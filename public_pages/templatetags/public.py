@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import ROUND_HALF_UP, Decimal
 
+from babel import Locale
+from babel.numbers import format_currency, format_decimal
 from django import template
-from django.urls import reverse
+from django.conf import settings
+from django.urls import reverse, translate_url
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import urlencode
@@ -17,13 +22,35 @@ from funding.selectors_shown import stored_figures
 register = template.Library()
 
 
+def _babel_locale() -> str | None:
+    """The page's language as a Babel locale, or None for English, whose figures keep the
+    published plans' own writing ("$1,075,000"; tests and partners' scrapers read it)."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return None if language == "en" else translation.to_locale(language)
+
+
+@functools.cache
+def _whole_currency_pattern(locale: str) -> str:
+    """The locale's currency pattern without its decimals: "#,##0.00 ¤" → "#,##0 ¤"."""
+    return Locale.parse(locale).currency_formats["standard"].pattern.replace(".00", "")
+
+
 @register.filter
 def usd(value: Decimal | None) -> str:
-    """ "$1,075,000": whole dollars (half-up), as published plans print them; "" when unknown."""
+    """ "$1,075,000": whole dollars (half-up), as published plans print them, in the page's
+    language ("1 075 000 $US" in French); "" when unknown. Digits stay Latin in Arabic."""
     if value is None or value == "":
         return ""
     dollars = Decimal(value).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
-    return f"${dollars:,}"
+    locale = _babel_locale()
+    if locale is None:
+        return f"${dollars:,}"
+    written = format_currency(
+        dollars, "USD", format=_whole_currency_pattern(locale), locale=locale, currency_digits=False
+    )
+    # Right to left, a "$" at the end would take the line's direction and show as "$US":
+    # a left-to-right mark after it keeps "US$" whole.
+    return f"{written}\u200e" if translation.get_language_bidi() else written
 
 
 @register.filter
@@ -37,10 +64,11 @@ def usd_data(value: Decimal | None) -> str:
 
 @register.filter
 def count(value: int | None) -> str:
-    """10,350; "" when unknown."""
+    """10,350 (10 350 in French); "" when unknown."""
     if value is None or value == "":
         return ""
-    return f"{int(value):,}"
+    locale = _babel_locale()
+    return f"{int(value):,}" if locale is None else format_decimal(int(value), locale=locale)
 
 
 @register.filter
@@ -61,14 +89,40 @@ def bar_width(whole: int | None) -> int:
     return max(0, min(whole or 0, 100))
 
 
+# English pages write dates as the published plans do; other languages take their locale's
+# own long formats (Django's: "5 novembre 2024", "5 de noviembre de 2024", "5 نوفمبر، 2024").
+# Not DATE_FORMAT everywhere: English's is ISO (crp_portal/formats), for the admin.
+ENGLISH_DATE, ENGLISH_MONTH = "j F Y", "F Y"
+
+
+def _in_words(value, english: str, setting: str) -> str:
+    if translation.get_language() in (None, "en"):
+        return date_format(value, english)
+    return date_format(value, setting)
+
+
+@register.filter
+def long_date(value) -> str:
+    """A date in words in the page's language: 5 November 2024, 5 novembre 2024."""
+    return "" if value in (None, "") else _in_words(value, ENGLISH_DATE, "DATE_FORMAT")
+
+
+@register.filter(expects_localtime=True)
+def long_datetime(value) -> str:
+    """A moment in words with its time and zone: 5 November 2024, 14:05 UTC."""
+    if value in (None, ""):
+        return ""
+    return _("%(date)s, %(time)s") % {"date": long_date(value), "time": date_format(value, "H:i e")}
+
+
 @register.filter
 def as_of(presence) -> str:
     """A presence's "as of" date at its precision: "November 2024" or "31 December 2023"."""
     if presence.as_of_on is None:
         return ""
     if presence.as_of_precision == presence.Precision.MONTH:
-        return date_format(presence.as_of_on, "F Y")
-    return date_format(presence.as_of_on, "j F Y")
+        return _in_words(presence.as_of_on, ENGLISH_MONTH, "YEAR_MONTH_FORMAT")
+    return long_date(presence.as_of_on)
 
 
 @register.simple_tag(takes_context=True)
@@ -85,6 +139,33 @@ def url_with(context, **changes) -> str:
             params[key] = value
     query = params.urlencode()
     return f"{request.path}?{query}" if query else request.path
+
+
+@register.simple_tag(takes_context=True)
+def language_versions(context) -> list[dict]:
+    """This page in each language of LANGUAGES, query string kept (the switcher and the
+    hreflang links); none for a page outside the translated URLs (the admin, an error page
+    with no request)."""
+    request = context.get("request")
+    if request is None:
+        return []
+    here = request.get_full_path()
+    current = translation.get_language()
+    versions = []
+    for code, name in settings.LANGUAGES:
+        url = translate_url(here, code)
+        if url == here and code != current:
+            return []  # not a translated page: its address is the same in every language
+        versions.append(
+            {
+                "code": code,
+                "name": name,
+                "url": url,
+                "absolute_url": request.build_absolute_uri(url),
+                "current": code == current,
+            }
+        )
+    return versions
 
 
 @register.simple_tag
@@ -109,7 +190,10 @@ def usd_value(value: Decimal | None) -> str:
 
 @register.filter
 def amount(value: Decimal | None) -> str:
-    """An amount in its original currency, to the cent: 10,000,000.00."""
+    """An amount in its original currency, to the cent: 10,000,000.00 (10 000 000,00)."""
     if value is None or value == "":
         return ""
-    return f"{Decimal(value):,.2f}"
+    locale = _babel_locale()
+    if locale is None:
+        return f"{Decimal(value):,.2f}"
+    return format_decimal(Decimal(value), format="#,##0.00", locale=locale)

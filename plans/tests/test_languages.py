@@ -1,0 +1,109 @@
+"""The public pages in English, French, Spanish and Arabic (issue #15, item 5): language-prefixed
+URLs (/fr/plans/…; English keeps its unprefixed addresses), hreflang links and a switcher that
+keep the current page and its filters, `lang` and `dir` right (Arabic right to left), numbers
+and dates written as each language writes them."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from lxml import html
+
+from crp_portal.testing import public_pages  # noqa: F401  (fixture)
+from plans.models import Plan
+
+pytestmark = pytest.mark.usefixtures("public_pages")
+
+TJK = "tajikistan-crp-2020"
+
+
+def _page(client, url, **headers):
+    response = client.get(url, **headers)
+    assert response.status_code == 200, url
+    return html.fromstring(response.content)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "lang", "direction", "title"),
+    [
+        ("", "en", "ltr", "Crisis Response Plans"),
+        ("/fr", "fr", "ltr", "Plans de réponse aux crises"),
+        ("/es", "es", "ltr", "Planes de Respuesta a Crisis"),
+        ("/ar", "ar", "rtl", "خطط الاستجابة للأزمات"),
+    ],
+)
+def test_each_language_has_its_address_lang_and_direction(
+    client, demo, prefix, lang, direction, title
+):
+    page = _page(client, f"{prefix}/plans/")
+    root = page.getroottree().getroot()
+    assert (root.get("lang"), root.get("dir")) == (lang, direction)
+    assert page.cssselect("h1")[0].text_content() == title
+
+
+def test_hreflang_links_and_the_switcher_keep_the_page_and_its_filters(client, demo):
+    page = _page(client, "/plans/?country=TJK&sort=coverage")
+    alternates = {
+        link.get("hreflang"): link.get("href")
+        for link in page.cssselect('head link[rel="alternate"][hreflang]')
+    }
+    query = "plans/?country=TJK&sort=coverage"
+    assert alternates == {
+        "en": f"http://testserver/{query}",
+        "fr": f"http://testserver/fr/{query}",
+        "es": f"http://testserver/es/{query}",
+        "ar": f"http://testserver/ar/{query}",
+        "x-default": f"http://testserver/{query}",
+    }
+    switcher = page.cssselect("nav.languages a")
+    assert [(a.text_content(), a.get("href"), a.get("lang")) for a in switcher] == [
+        ("English", f"/{query}", "en"),
+        ("Français", f"/fr/{query}", "fr"),
+        ("Español", f"/es/{query}", "es"),
+        ("العربية", f"/ar/{query}", "ar"),
+    ]
+    assert [a.get("aria-current") for a in switcher] == ["true", None, None, None]
+    french = _page(client, f"/fr/{query}")
+    assert french.cssselect('nav.languages a[aria-current="true"]')[0].text_content() == "Français"
+    # Links on a French page stay in French.
+    assert french.cssselect(".plans-table tbody th a")[0].get("href") == f"/fr/plans/{TJK}/"
+
+
+def test_an_unprefixed_page_is_english_whatever_the_browser_asks(client, demo):
+    """A URL has one language, so its cached page does too; the switcher offers the others."""
+    page = _page(client, "/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert page.getroottree().getroot().get("lang") == "en"
+    assert _page(client, "/fr/").getroottree().getroot().get("lang") == "fr"
+    assert _page(client, "/").getroottree().getroot().get("lang") == "en"  # not the cached /fr/
+
+
+def test_figures_and_dates_are_written_as_each_language_writes_them(client, demo):
+    Plan.objects.filter(slug=TJK).update(last_updated_on=datetime.date(2024, 11, 5))
+
+    def shown(prefix):
+        page = _page(client, f"{prefix}/plans/{TJK}/")
+        required = page.cssselect(".headline dd")[0].text_content().strip()
+        updated = page.cssselect("header dl.meta time")[0].text_content()
+        return required, updated
+
+    assert shown("") == ("$1,075,000", "5 November 2024")
+    assert shown("/fr") == ("1\u202f075\u202f000\xa0$US", "5 novembre 2024")
+    assert shown("/es") == ("1.075.000\xa0US$", "5 de noviembre de 2024")
+    required, updated = shown("/ar")
+    assert "1,075,000" in required and "US$" in required  # Latin digits, Arabic order
+    assert "نوفمبر" in updated
+
+
+def test_the_plan_page_its_pdf_and_documents_have_language_addresses(client, demo):
+    french = _page(client, f"/fr/plans/{TJK}/")
+    assert french.cssselect("#key-h")[0].text_content() == "Chiffres clés"
+    pdf = french.xpath('//a[text()="Télécharger le PDF"]')
+    assert not pdf or pdf[0].get("href") == f"/fr/plans/{TJK}/pdf/"
+
+
+def test_the_admin_the_api_and_the_feeds_keep_one_address(client, demo):
+    assert client.get("/fr/api/v1/plans/").status_code == 404
+    assert client.get("/fr/admin/").status_code == 404
+    assert client.get("/api/v1/plans/").status_code == 200
+    assert client.get("/feeds/plans/").status_code == 200
