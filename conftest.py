@@ -276,3 +276,13 @@ def _demo_first(
     fixtures it needs (settings, catalogs put back after a flush)."""
     if "demo" in request.fixturenames:
         request.getfixturevalue("demo")
+
+
+@pytest.fixture(autouse=True)
+def _language_reset_after_each_test():
+    """A request to /fr/… leaves its language active in the thread (Django's LocaleMiddleware
+    activates it and nothing deactivates it): start each test in the default language."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 INFORM_RISK, INFORM_SEVERITY, HDI_RANK, FRAGILITY = (
     "inform_risk",
@@ -21,22 +21,23 @@ INFORM_RISK, INFORM_SEVERITY, HDI_RANK, FRAGILITY = (
 )
 
 # INFORM Risk's classes of its 0–10 score, as the INFORM Risk Index publishes them: a score
-# from each bound up to the next is of that class.
+# from each bound up to the next is of that class. Stored in English (gettext_noop: marked for
+# translation, not translated here); pages say them in their language (indicator_text).
 INFORM_RISK_CLASSES = (
-    (Decimal("6.5"), gettext_lazy("Very high")),
-    (Decimal("5.0"), gettext_lazy("High")),
-    (Decimal("3.5"), gettext_lazy("Medium")),
-    (Decimal("2.0"), gettext_lazy("Low")),
-    (Decimal("0"), gettext_lazy("Very low")),
+    (Decimal("6.5"), gettext_noop("Very high")),
+    (Decimal("5.0"), gettext_noop("High")),
+    (Decimal("3.5"), gettext_noop("Medium")),
+    (Decimal("2.0"), gettext_noop("Low")),
+    (Decimal("0"), gettext_noop("Very low")),
 )
 # INFORM Severity's five categories (1 Very low … 5 Very high), which the published plans
 # state as the value ("5, Very high"). A score between categories needs its label typed.
 INFORM_SEVERITY_CATEGORIES = {
-    1: gettext_lazy("Very low"),
-    2: gettext_lazy("Low"),
-    3: gettext_lazy("Medium"),
-    4: gettext_lazy("High"),
-    5: gettext_lazy("Very high"),
+    1: gettext_noop("Very low"),
+    2: gettext_noop("Low"),
+    3: gettext_noop("Medium"),
+    4: gettext_noop("High"),
+    5: gettext_noop("Very high"),
 }
 SCORE_RANGES = {INFORM_RISK: Decimal(10), INFORM_SEVERITY: Decimal(5)}
 DEFAULT_SOURCES = {
@@ -56,9 +57,9 @@ def derived_label(*, kind: str, value: Decimal | None) -> str:
     if value is None:
         return ""
     if kind == INFORM_RISK:
-        return next(str(label) for bound, label in INFORM_RISK_CLASSES if value >= bound)
+        return next(label for bound, label in INFORM_RISK_CLASSES if value >= bound)
     if kind == INFORM_SEVERITY and _whole(value):
-        return str(INFORM_SEVERITY_CATEGORIES.get(int(value), ""))
+        return INFORM_SEVERITY_CATEGORIES.get(int(value), "")
     return ""
 
 
@@ -115,4 +116,8 @@ def indicator_text(*, kind: str, value: Decimal | None, of_total: int | None, la
     shown = value_text(kind=kind, value=value)
     if kind == HDI_RANK and shown is not None and of_total is not None:
         return _("%(rank)s of %(total)s") % {"rank": shown, "total": of_total}
-    return ", ".join(part for part in (shown, label) if part)
+    # A label the catalog of classes knows ("Very high") is said in the page's language.
+    label = _(label) if label else ""
+    if shown and label:
+        return _("%(value)s, %(label)s") % {"value": shown, "label": label}
+    return shown or label

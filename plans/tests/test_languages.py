@@ -88,8 +88,8 @@ def test_figures_and_dates_are_written_as_each_language_writes_them(client, demo
         return required, updated
 
     assert shown("") == ("$1,075,000", "5 November 2024")
-    assert shown("/fr") == ("1\u202f075\u202f000\xa0$US", "5 novembre 2024")
-    assert shown("/es") == ("1.075.000\xa0US$", "5 de noviembre de 2024")
+    assert shown("/fr") == ("1\u202f075\u202f000 $US", "5 novembre 2024")
+    assert shown("/es") == ("1.075.000 US$", "5 de noviembre de 2024")
     required, updated = shown("/ar")
     assert "1,075,000" in required and "US$" in required  # Latin digits, Arabic order
     assert "نوفمبر" in updated
@@ -107,3 +107,23 @@ def test_the_admin_the_api_and_the_feeds_keep_one_address(client, demo):
     assert client.get("/fr/admin/").status_code == 404
     assert client.get("/api/v1/plans/").status_code == 200
     assert client.get("/feeds/plans/").status_code == 200
+
+
+def test_an_indicators_class_is_said_in_the_pages_language(client, demo):
+    from decimal import Decimal
+
+    from django.contrib.auth import get_user_model
+
+    from plans import services
+
+    editor = get_user_model().objects.get(username="editor.tjk")
+    row = {"kind": "inform_risk", "year": 2020, "value": Decimal("8.9")}
+    services.indicators_replace(plan=Plan.objects.get(slug=TJK), rows=[row], actor=editor)
+
+    def indicator(prefix):
+        page = _page(client, f"{prefix}/plans/{TJK}/")
+        return page.cssselect("header dl.indicators dd strong")[0].text_content()
+
+    assert indicator("") == "8.9, Very high"
+    assert indicator("/fr") == "8.9, Très élevé"
+    assert indicator("/ar") == "8.9، مرتفع جدًا"

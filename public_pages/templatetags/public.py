@@ -48,6 +48,9 @@ def usd(value: Decimal | None) -> str:
     written = format_currency(
         dollars, "USD", format=_whole_currency_pattern(locale), locale=locale, currency_digits=False
     )
+    # A plain space between the number and the currency (CLDR's is non-breaking), so a
+    # figure too wide for its card on a phone wraps there instead of overflowing.
+    written = written.replace("\xa0", " ")
     # Right to left, a "$" at the end would take the line's direction and show as "$US":
     # a left-to-right mark after it keeps "US$" whole.
     return f"{written}\u200e" if translation.get_language_bidi() else written
