@@ -12,6 +12,7 @@ import mimetypes
 
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
+from django.utils.translation import gettext as _
 
 MISSING_LIBRARIES = "The PDF needs WeasyPrint's system libraries: make system-deps"
 BASE_URL = "http://pdf.invalid/"
@@ -64,3 +65,16 @@ def html_to_pdf(html: str) -> bytes:
             return URLFetcherResponse(url, body=data, headers={"Content-Type": mime})
 
     return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnly()).write_pdf()
+
+
+def page_footer_css() -> str:
+    """The PDF's page numbers in the page's language, as a CSS `content` value: "Page 2 of 4"
+    in words of any order ("Page 2 sur 4", "الصفحة 2 من 4"), the numbers left to CSS counters."""
+    words = _("Page %(page)s of %(pages)s") % {"page": "\x00page\x00", "pages": "\x00pages\x00"}
+    parts = []
+    for i, part in enumerate(words.split("\x00")):
+        if i % 2:
+            parts.append(f"counter({part})")
+        elif part:
+            parts.append('"' + part.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return " ".join(parts)

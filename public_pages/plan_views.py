@@ -275,6 +275,7 @@ def _plan_page(request, slug: str, as_pdf: bool = False):
         "pdf_missing": pdf.weasyprint_missing(),
         # Plan content is entered in English (translations of it are not kept yet).
         "content_in_page_language": translation.get_language() in (None, "en"),
+        "pdf_page_footer": pdf.page_footer_css() if as_pdf else "",
     }
     context["regional"] = is_regional(kind=plan.kind, country_count=len(context["countries"]))
     context["other_plans"] = other_public_plans(plan=plan, countries=context["countries"])

@@ -75,3 +75,18 @@ def test_without_weasyprint_the_pdf_answers_503_saying_what_to_install(client, d
 
 def test_unknown_plan_pdf_is_404(client, db):
     assert client.get("/plans/no-such-plan/pdf/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("prefix", "words"),
+    [
+        ("/fr", ["Chiffres clés", "Page 1 sur", "1 075 000 $US"]),
+        ("/es", ["Cifras clave", "Página 1 de", "1.075.000 US$"]),
+    ],
+)
+def test_the_pdf_speaks_the_language_of_its_address(client, demo, weasyprint, prefix, words):
+    """/fr/plans/<slug>/pdf/ is the French page as a PDF, page numbers included (#15 item 5)."""
+    _response, _reader, text = _pdf(client, f"{prefix}{TJK}pdf/")
+    text = text.replace("\u202f", " ").replace("\xa0", " ")
+    for word in words:
+        assert word in text, word
