@@ -10,8 +10,20 @@ from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import permissions, serializers
 
+from crp_portal.api_language import LANGUAGE_CODES
+
 from .descriptions import FIELD_DESCRIPTIONS, PARAMETER_DESCRIPTIONS
 from .permissions import ReadOrAuthenticatedWrite
+
+# Every read takes the language of its words (crp_portal/api_language.py).
+LANG_PARAMETER = {
+    "in": "query",
+    "name": "lang",
+    "schema": {"type": "string", "enum": list(LANGUAGE_CODES)},
+    "description": "The language of the answer's labels and messages (kind_label, status_label, "
+    "an indicator's name and text); without it, the Accept-Language header chooses, else "
+    "English. The plans' own texts are in English in every language.",
+}
 
 JSON = "application/json"
 CSV = "text/csv"
@@ -158,6 +170,8 @@ class AutoSchema(SpectacularAutoSchema):
 
     def _get_parameters(self):
         parameters = super()._get_parameters()
+        if self.method == "GET" and not any(p["name"] == "lang" for p in parameters):
+            parameters.append(LANG_PARAMETER)
         for parameter in parameters:
             if not parameter.get("description"):
                 name = parameter["name"]

@@ -29,8 +29,10 @@ FORMAT_PARAMETER = OpenApiParameter(
 
 
 # Query parameters every list takes besides its filters: pagination, ordering, export format,
-# and the names partners' sync scripts send to every list.
-LIST_PARAMETERS = frozenset({"format", "page", "page_size", "ordering", "search", "updated_since"})
+# the names partners' sync scripts send to every list, and the answer's language (lang).
+LIST_PARAMETERS = frozenset(
+    {"format", "page", "page_size", "ordering", "search", "updated_since", "lang"}
+)
 
 
 class KnownParametersMixin:

@@ -422,6 +422,7 @@ def test_the_openapi_schema_declares_an_xml_string_and_describes_every_filter(tm
         "modality",
         "priority",
         "updated_since",
+        "lang",
     } | {"min_gap", "max_gap", "min_coverage", "max_coverage"}
     assert all(p["description"] for p in operation["parameters"])
     assert "application/json" in operation["responses"]["400"]["content"]

@@ -127,3 +127,24 @@ def test_an_indicators_class_is_said_in_the_pages_language(client, demo):
     assert indicator("") == "8.9, Very high"
     assert indicator("/fr") == "8.9, Très élevé"
     assert indicator("/ar") == "8.9، مرتفع جدًا"
+
+
+def test_the_api_speaks_the_language_asked_for_its_labels(api_client, demo):
+    url = f"/api/v1/plans/{TJK}/"
+    english = api_client.get(url)
+    assert (english["Content-Language"], english.json()["kind_label"]) == ("en", "Country plan")
+    french = api_client.get(url, {"lang": "fr"})
+    assert (french["Content-Language"], french.json()["kind_label"]) == ("fr", "Plan de pays")
+    assert french.json()["status_label"] == "Publié"
+    assert french.json()["title"] == "Tajikistan Crisis Response Plan 2020"  # content: English
+    asked = api_client.get(url, HTTP_ACCEPT_LANGUAGE="es;q=0.9, en;q=0.5")
+    assert asked.json()["kind_label"] == "Plan de país"
+    assert "Accept-Language" in asked["Vary"]
+    assert french["ETag"] != english["ETag"]  # another body: a cache never mixes them
+    listed = api_client.get("/api/v1/plans/", {"lang": "ar"}).json()["results"]
+    assert {p["kind_label"] for p in listed} == {"خطة قُطرية"}
+    again = api_client.get(url)  # the answer cache keys by language
+    assert again.json()["kind_label"] == "Country plan"
+    wrong = api_client.get(url, {"lang": "klingon"})
+    assert wrong.status_code == 400
+    assert "one of en, fr, es, ar" in wrong.json()["lang"][0]
