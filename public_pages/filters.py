@@ -24,6 +24,7 @@ from plans.models import (
     Plan,
     Region,
 )
+from public_pages.country_names import country_name
 
 
 class FundingStatus:
@@ -136,9 +137,15 @@ class PlanFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         catalogs = {
             "region": Region.objects.values_list("slug", "name"),
-            "country": Country.objects.filter(plans__status__in=PUBLIC_STATUSES)
-            .distinct()
-            .values_list("iso3", "name"),
+            "country": sorted(
+                (
+                    (iso3, country_name(iso3=iso3, name=name))
+                    for iso3, name in Country.objects.filter(plans__status__in=PUBLIC_STATUSES)
+                    .distinct()
+                    .values_list("iso3", "name")
+                ),
+                key=lambda choice: choice[1],
+            ),
             "objective": [
                 (str(number), f"{number}. {title}")
                 for number, title in StrategicObjective.objects.values_list("number", "title")

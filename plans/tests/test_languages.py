@@ -148,3 +148,18 @@ def test_the_api_speaks_the_language_asked_for_its_labels(api_client, demo):
     wrong = api_client.get(url, {"lang": "klingon"})
     assert wrong.status_code == 400
     assert "one of en, fr, es, ar" in wrong.json()["lang"][0]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "tajikistan"),
+    [("", "Tajikistan"), ("/fr", "Tadjikistan"), ("/es", "Tayikistán"), ("/ar", "طاجيكستان")],
+)
+def test_countries_are_named_in_the_pages_language(client, demo, prefix, tajikistan):
+    page = _page(client, f"{prefix}/plans/{TJK}/")
+    countries = page.cssselect("header dl.meta > div")[1].cssselect("dd")[0].text_content()
+    assert countries == tajikistan
+    listed = _page(client, f"{prefix}/plans/")
+    options = [o.text_content() for o in listed.cssselect("#id_country option")]
+    assert tajikistan in options
+    row = listed.xpath(f'//a[@href="{prefix}/plans/{TJK}/"]/ancestor::tr')[0]
+    assert tajikistan in row.text_content()

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from funding.figures import Figures, money, whole_percent
 from funding.selectors_shown import stored_figures
+from public_pages.country_names import country_name
 
 register = template.Library()
 
@@ -116,6 +117,14 @@ def long_datetime(value) -> str:
     if value in (None, ""):
         return ""
     return _("%(date)s, %(time)s") % {"date": long_date(value), "time": date_format(value, "H:i e")}
+
+
+@register.filter
+def country(value) -> str:
+    """A Country (or a row with iso3 and name) named in the page's language."""
+    if value is None or value == "":
+        return ""
+    return country_name(iso3=value.iso3, name=value.name)
 
 
 @register.filter
