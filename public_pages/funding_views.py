@@ -29,6 +29,7 @@ from public_pages.filters import PlanFilter
 from public_pages.plan_views import public_plans
 
 from .charts import bar_chart
+from .country_names import country_name
 
 Dimension = GroupRollup.Dimension
 TOP_UNMET = 10
@@ -47,6 +48,14 @@ def _label(key: str, label: str) -> str:
     return _("Not specified") if key == "" else label
 
 
+def _named(dimension: str, key: str, label: str) -> str:
+    """A country group's name in the page's language (its key is the ISO3 code; the groups of
+    regional plans, "Multi-country: …", keep theirs)."""
+    if dimension == Dimension.COUNTRY and len(key) == 3:
+        return country_name(iso3=key, name=label)
+    return label
+
+
 def _by_gap(groups: list[tuple[str, str, Figures]]) -> list[tuple[str, Figures, bool]]:
     """(label, figures, unspecified), largest gap first; groups of no known gap (not costed,
     donors) by what they received; then by label, "not specified" last among equals."""
@@ -63,7 +72,8 @@ def _stored_groups() -> dict[str, list[tuple[str, Figures, bool]]]:
     """Every dimension's groups across all published plans, from GroupRollup (one query)."""
     groups = defaultdict(list)
     for row in GroupRollup.objects.all():
-        groups[row.dimension].append((row.key, row.label, Figures.from_row(row)))
+        label = _named(row.dimension, row.key, row.label)
+        groups[row.dimension].append((row.key, label, Figures.from_row(row)))
     return {dimension: _by_gap(groups[dimension]) for dimension in Dimension.values}
 
 
@@ -104,7 +114,12 @@ def _filtered(plan_filter: PlanFilter):
     groupings = [(dimension,) for dimension in Dimension.values] + [("intervention",)]
     found = summarise_each(groupings, plan_filter.summary_filters())
     groups = {
-        dimension: _by_gap([(g.keys[0], g.labels[0], g.figures) for g in found[(dimension,)]])
+        dimension: _by_gap(
+            [
+                (g.keys[0], _named(dimension, g.keys[0], g.labels[0]), g.figures)
+                for g in found[(dimension,)]
+            ]
+        )
         for dimension in Dimension.values
     }
     unmet = sorted(

@@ -163,3 +163,16 @@ def test_countries_are_named_in_the_pages_language(client, demo, prefix, tajikis
     assert tajikistan in options
     row = listed.xpath(f'//a[@href="{prefix}/plans/{TJK}/"]/ancestor::tr')[0]
     assert tajikistan in row.text_content()
+
+
+def test_the_dashboards_country_groups_are_named_in_the_pages_language(client, demo):
+    from funding.services import dirty
+
+    dirty.group_rollups_recompute()
+    for query in ("", "?year=2020"):  # the stored groups, and the groups computed live
+        page = _page(client, f"/fr/funding/{query}")
+        names = [
+            th.text_content().strip() for th in page.cssselect("section.chart-block th[scope=row]")
+        ]
+        assert "Tadjikistan" in names, names
+        assert "Tajikistan" not in names
