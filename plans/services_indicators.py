@@ -149,14 +149,14 @@ def indicators_file_read(*, name: str, content: bytes) -> list[IndicatorRow]:
     return [_read_row(number, cells, countries) for number, cells in table.rows]
 
 
-def _plans_of(row: IndicatorRow) -> list[Plan]:
-    """The single-country plans of the row's country that cover its year, newest first. A
-    regional plan takes its indicators in the admin: a file's row is one country's."""
-    year = row.values["year"]
+def _plans_of(country: Country, year: int) -> list[Plan]:
+    """The single-country plans of the country that cover the year, newest first. A regional
+    plan takes its indicators in the admin: a file's row is one country's. (Counted before the
+    country is filtered: filtered first, the count would see only that country's link, and a
+    regional plan would count one.)"""
     return list(
-        Plan.objects.filter(countries=row.country)
-        .annotate(country_count=Count("countries"))
-        .filter(country_count=1)
+        Plan.objects.annotate(country_count=Count("countries", distinct=True))
+        .filter(country_count=1, countries=country)
         .covering_year(year)
         .order_by("-start_year", "slug")
     )
@@ -183,9 +183,13 @@ def _completed(values: dict) -> dict:
 def _write_plans(rows: list[IndicatorRow], actor, progress: Callable[[int], object]) -> None:
     """Each plan's indicators once: what it states, with the file's rows for it over them."""
     by_plan: dict[int, tuple[Plan, dict[str, IndicatorRow]]] = {}
+    plans_of: dict[tuple[int, int], list[Plan]] = {}
     for row in rows:
         progress(1)  # rows are read one by one; the writes after are one per plan
-        plans = _plans_of(row)
+        where = (row.country.pk, row.values["year"])
+        if where not in plans_of:  # one query per country and year, not per row
+            plans_of[where] = _plans_of(row.country, row.values["year"])
+        plans = plans_of[where]
         if not plans:
             row.notes.append(
                 _("No plan of %(country)s covers %(year)s.")

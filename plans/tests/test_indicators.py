@@ -490,3 +490,12 @@ def test_a_restore_brings_the_indicators_of_the_earlier_version_back(demo):
         expected_version=Plan.objects.get(pk=plan.pk).version,
     )
     assert _indicators(plan) == {"inform_risk": "8.9, Very high", "fragility": "Extremely fragile"}
+
+
+def test_the_import_leaves_a_regional_plan_of_the_country_to_the_admin(tmp_path, demo):
+    regional = PlanFactory(slug="central-asia-2020", countries=["TJK", "KGZ"], status="draft")
+    path = _csv(tmp_path, ["TJK,INFORM Risk,2020,4.1,,,"])
+    out = _import(path)
+    assert "Row 2: tajikistan-crp-2020" in out
+    assert not ContextIndicator.objects.filter(plan=regional).exists()
+    assert ContextIndicator.objects.filter(plan=demo[TJK]).count() == 1

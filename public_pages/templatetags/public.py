@@ -161,8 +161,17 @@ def language_versions(context) -> list[dict]:
     request = context.get("request")
     if request is None:
         return []
-    here = request.get_full_path()
     current = translation.get_language()
+    cached = getattr(request, "_language_versions", None)  # the head and the switcher ask
+    if cached is not None and cached[0] == current:
+        return cached[1]
+    versions = _language_versions(request, current)
+    request._language_versions = (current, versions)
+    return versions
+
+
+def _language_versions(request, current: str) -> list[dict]:
+    here = request.get_full_path()
     versions = []
     for code, name in settings.LANGUAGES:
         url = translate_url(here, code)
