@@ -1,7 +1,10 @@
 """The API's language (issue #15, item 5): `?lang=fr` or, without it, the request's
 Accept-Language chooses the language of the API's words (labels such as `kind_label` and
-`status_label`, an indicator's `name` and `text`, error messages). The plans' own texts are in
-English whatever the language (their translations are not kept yet).
+`status_label`, an indicator's `name` and `text`) and of the plans' own texts where they are
+translated (else English: plans/translation.py).
+
+Writes stay in English: with modeltranslation, `plan.title = …` in French would write the French
+column, so a partner's PATCH of `title` would change a translation, not the plan's text.
 
 The public pages take their language from their address (/fr/…, LocaleMiddleware); the API
 keeps one address, so it reads the request instead. Answers say which language they are in
@@ -16,6 +19,7 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 API_PREFIX = "/api/"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
 
 
@@ -39,6 +43,8 @@ class ApiLanguageMiddleware:
                 status=400,
             )
         language = asked or translation.get_language_from_request(request)
+        if request.method not in SAFE_METHODS:
+            language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)

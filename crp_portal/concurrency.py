@@ -16,6 +16,8 @@ from django.db import connection, models
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
+from crp_portal.translated_columns import english_copies
+
 # Bookkeeping fields every save changes; showing them as "changes" would only hide the real ones.
 NOT_CONTENT = {
     "version",
@@ -125,7 +127,7 @@ def changed_fields_since(
         then = history.filter(version=loaded_version).first() if loaded_version else None
         if then is None or latest is None:
             return None, who
-        delta = latest.diff_against(then)
+        delta = latest.diff_against(then, excluded_fields=english_copies(type(instance)))
         return [c.field for c in delta.changes if c.field not in NOT_CONTENT], who
     # A content edit bumps its plan's version before it writes (plans.services), so the row
     # as it was at `loaded_version` is the row just before the next version was recorded.
@@ -136,7 +138,8 @@ def changed_fields_since(
         before = instance.history.as_of(bumped.history_date - datetime.timedelta(microseconds=1))
     except instance.DoesNotExist:  # created since: all of it is new
         return None, who
-    content = [f for f in instance._meta.concrete_fields if f.name not in NOT_CONTENT]
+    hidden = NOT_CONTENT | english_copies(type(instance))
+    content = [f for f in instance._meta.concrete_fields if f.name not in hidden]
     return [
         f.name for f in content if getattr(before, f.attname) != getattr(instance, f.attname)
     ], who

@@ -22,6 +22,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "te
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # Before the admin, as its docs ask: it patches the models' fields for translation.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -120,6 +122,11 @@ LANGUAGE_CODE = "en"
 # English is the default and its URLs carry no prefix (/plans/…; /fr/plans/… for French).
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español"), ("ar", "العربية")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Plan content and catalog names in each language (django-modeltranslation; the fields are
+# listed in each app's translation.py). English is the text every plan has: the other languages
+# fall back to it, and the pages say so (public_pages/templatetags/content_language.py).
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 TIME_ZONE = "UTC"
 USE_I18N = True
 # ISO dates and 24-hour times in English, in the admin as on the pages (crp_portal/formats).

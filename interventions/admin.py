@@ -12,15 +12,18 @@ from plans.admin_errors import ErrorSummaryAdminMixin
 from plans.admin_history import ScopedHistoryAdmin
 from plans.admin_inlines import ActivityInline, RequirementInline
 from plans.admin_scoping import PlanScopedAdminMixin
+from plans.admin_translations import CatalogAdmin, TranslationsFieldsetMixin
 from plans.admin_writes import PlanContentForm, ServiceWritesAdminMixin, adopt
 from plans.services import plan_content_lock
+from plans.translated import translation_fields
 
 from . import services
 from .models import Intervention, PlanType, Sector
 
 
 @admin.register(Sector)
-class SectorAdmin(admin.ModelAdmin):
+class SectorAdmin(CatalogAdmin):
+    catalog_fields = ("name", "slug", "dac_code", "retired_on")
     list_display = ["name", "slug", "dac_code", "retired_on"]
     list_filter = ["retired_on"]
     search_fields = ["name", "dac_code"]
@@ -28,7 +31,8 @@ class SectorAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlanType)
-class PlanTypeAdmin(admin.ModelAdmin):
+class PlanTypeAdmin(CatalogAdmin):
+    catalog_fields = ("name", "slug", "retired_on")
     list_display = ["name", "slug", "retired_on"]
     list_filter = ["retired_on"]
     search_fields = ["name"]
@@ -47,11 +51,13 @@ class InterventionAdminForm(PlanContentForm):
             "plan_types",
             "narrative",
             "people_targeted",
+            *translation_fields("title", "narrative"),
         ]
 
 
 @admin.register(Intervention)
 class InterventionAdmin(
+    TranslationsFieldsetMixin,
     ErrorSummaryAdminMixin,
     ServiceWritesAdminMixin,
     RollupFiguresMixin,

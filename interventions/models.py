@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from objectives.models import Objective
-from plans.history_records import ChangedHistoricalRecords as HistoricalRecords
 from plans.models import ChangeStampedModel, Country, Plan, TimeStampedModel
+
+if TYPE_CHECKING:
+    from simple_history.manager import HistoryManager
 
 
 class Sector(ChangeStampedModel):
@@ -89,7 +93,8 @@ class Intervention(ChangeStampedModel, TimeStampedModel):
 
     objects = InterventionQuerySet.as_manager()
     # Plan types are part of what an intervention says: recorded, so a restore brings them back.
-    history = HistoricalRecords(m2m_fields=[plan_types])
+    # History: recorded with its translations, so registered in translation.py (after them).
+    history: ClassVar[HistoryManager]
 
     class Meta:
         ordering = ["objective", "position", "id"]
@@ -108,7 +113,8 @@ class Activity(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     text = models.TextField(_("activity"))
 
-    history = HistoricalRecords()
+    # History: recorded with its translations, so registered in translation.py (after them).
+    history: ClassVar[HistoryManager]
 
     class Meta:
         ordering = ["intervention", "position", "id"]

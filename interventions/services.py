@@ -9,7 +9,7 @@ intervention with its requirements, moving it when its objective changes).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,10 +20,22 @@ from objectives.models import Objective
 from plans.history_records import record_as
 from plans.models import Plan
 from plans.services import catalog_entries_check, fields_check, plan_content_lock
+from plans.translated import translation_fields
 
 from .models import Activity, Intervention, PlanType, Sector
 
-INTERVENTION_FIELDS = ("title", "position", "sector", "narrative", "people_targeted", "country")
+INTERVENTION_FIELDS = (
+    "title",
+    "position",
+    "sector",
+    "narrative",
+    "people_targeted",
+    "country",
+    *translation_fields("title", "narrative"),  # interventions/translation.py
+)
+# An activity's text and its translations: an activity is given as its text alone or as these.
+ACTIVITY_TEXTS = ("text", *translation_fields("text"))
+ActivityGiven = str | Mapping[str, str | None]
 
 
 def intervention_catalog_check(
@@ -104,16 +116,24 @@ def _intervention_save(
     return intervention
 
 
-def _activities_write(intervention: Intervention, texts: Sequence[str]) -> None:
-    texts = list(texts)
-    current = list(
-        intervention.activities.order_by("position", "id").values_list("text", flat=True)
-    )
-    if current == texts:
+def activity_texts(activity: ActivityGiven) -> dict[str, str | None]:
+    """An activity as given (its English text, or its texts by field: text, text_fr, …) as
+    every field of ACTIVITY_TEXTS; a translation not given is empty (None)."""
+    given = {"text": activity} if isinstance(activity, str) else dict(activity)
+    fields_check(given, ACTIVITY_TEXTS)
+    return {name: given.get(name) or None for name in ACTIVITY_TEXTS} | {
+        "text": given.get("text") or ""
+    }
+
+
+def _activities_write(intervention: Intervention, texts: Sequence[ActivityGiven]) -> None:
+    rows = [activity_texts(t) for t in texts]
+    current = list(intervention.activities.order_by("position", "id").values(*ACTIVITY_TEXTS))
+    if current == rows:
         return  # unchanged: keep the rows (and their history) as they are
     intervention.activities.all().delete()
     activities = [
-        Activity(intervention=intervention, position=i, text=t) for i, t in enumerate(texts)
+        Activity(intervention=intervention, position=i, **row) for i, row in enumerate(rows)
     ]
     for activity in activities:
         activity.full_clean(exclude=["intervention"])
@@ -128,7 +148,7 @@ def intervention_create(
     title: str,
     actor,
     plan_types: Iterable[PlanType] = (),
-    activities: Sequence[str] = (),
+    activities: Sequence[ActivityGiven] = (),
     sector: Sector | None = None,
     edit: Plan | None = None,
     **fields,
@@ -151,7 +171,7 @@ def intervention_update(
     intervention: Intervention,
     actor,
     plan_types: Iterable[PlanType] | None = None,
-    activities: Sequence[str] | None = None,
+    activities: Sequence[ActivityGiven] | None = None,
     expected_version: int | None = None,
     edit: Plan | None = None,
     **fields,
@@ -180,9 +200,14 @@ def intervention_update(
 
 @transaction.atomic
 def activities_replace(
-    *, intervention: Intervention, texts: Sequence[str], actor, edit: Plan | None = None
+    *,
+    intervention: Intervention,
+    texts: Sequence[ActivityGiven],
+    actor,
+    edit: Plan | None = None,
 ) -> None:
-    """Set an intervention's activities to `texts`, in order."""
+    """Set an intervention's activities to `texts`, in order: each its English text, or its
+    texts by field with translations (activity_texts)."""
     plan_content_lock(
         plan_id=intervention.objective.plan_id,
         actor=actor,

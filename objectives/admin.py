@@ -11,15 +11,19 @@ from plans.admin_errors import ErrorSummaryAdminMixin
 from plans.admin_history import ScopedHistoryAdmin
 from plans.admin_inlines import INTERVENTIONS_LISTED, interventions_table
 from plans.admin_scoping import PlanScopedAdminMixin
+from plans.admin_translations import CatalogAdmin, TranslationsFieldsetMixin
 from plans.admin_writes import PlanContentForm, ServiceWritesAdminMixin, adopt
 from plans.services import plan_content_lock
+from plans.translated import translation_fields
 
 from . import services
 from .models import Objective, StrategicObjective, TargetGroup
 
 
 @admin.register(StrategicObjective)
-class StrategicObjectiveAdmin(admin.ModelAdmin):
+class StrategicObjectiveAdmin(CatalogAdmin):
+    catalog_fields = ("number", "title", "retired_on")
+    translated = ("title",)
     list_display = ["number", "title", "retired_on"]
     search_fields = ["title"]
     list_filter = ["retired_on"]
@@ -33,7 +37,8 @@ class StrategicObjectiveAdmin(admin.ModelAdmin):
 
 
 @admin.register(TargetGroup)
-class TargetGroupAdmin(admin.ModelAdmin):
+class TargetGroupAdmin(CatalogAdmin):
+    catalog_fields = ("name", "slug")
     list_display = ["name", "slug"]
     search_fields = ["name"]
 
@@ -49,11 +54,13 @@ class ObjectiveAdminForm(PlanContentForm):
             "target_groups",
             "people_description",
             "narrative",
+            *translation_fields("people_description", "narrative"),
         ]
 
 
 @admin.register(Objective)
 class ObjectiveAdmin(
+    TranslationsFieldsetMixin,
     ErrorSummaryAdminMixin,
     ServiceWritesAdminMixin,
     RollupFiguresMixin,

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from plans.history_records import ChangedHistoricalRecords as HistoricalRecords
 from plans.models import ChangeStampedModel, Plan, TimeStampedModel
+
+if TYPE_CHECKING:
+    from simple_history.manager import HistoryManager
 
 
 class StrategicObjective(ChangeStampedModel):
@@ -66,7 +70,8 @@ class Objective(ChangeStampedModel, TimeStampedModel):
 
     objects = ObjectiveQuerySet.as_manager()
     # Target groups are part of what an objective says: recorded, so a restore brings them back.
-    history = HistoricalRecords(m2m_fields=[target_groups])
+    # History: recorded with its translations, so registered in translation.py (after them).
+    history: ClassVar[HistoryManager]
 
     class Meta:
         ordering = ["plan", "strategic_objective__number"]

@@ -15,10 +15,17 @@ from django.utils.translation import gettext as _
 from plans.history_records import record_as
 from plans.models import Plan
 from plans.services import catalog_entries_check, fields_check, plan_content_lock
+from plans.translated import translation_fields
 
 from .models import Objective, StrategicObjective, TargetGroup
 
-OBJECTIVE_FIELDS = ("people_description", "narrative", "people_targeted", "entities_targeted")
+OBJECTIVE_FIELDS = (
+    "people_description",
+    "narrative",
+    "people_targeted",
+    "entities_targeted",
+    *translation_fields("people_description", "narrative"),  # objectives/translation.py
+)
 
 
 def _objective_save(objective: Objective, target_groups, actor) -> Objective:

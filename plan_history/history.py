@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from crp_portal.translated_columns import english_copies
 from funding.models import Requirement
 from interventions.models import Activity, Intervention, PlanType
 from objectives.models import Objective, TargetGroup
@@ -226,7 +227,8 @@ def plan_child_changes(*, plan: Plan, limit: int = 100) -> list[dict]:
         changes = []
         previous = record.prev_record if record.history_type == "~" else None
         if previous is not None:
-            delta = record.diff_against(previous, excluded_fields={"updated_at", "created_at"})
+            hidden = {"updated_at", "created_at"} | english_copies(type(record))
+            delta = record.diff_against(previous, excluded_fields=hidden)
             changes = [(c.field, c.old, c.new) for c in delta.changes]
         out.append(
             {

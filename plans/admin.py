@@ -33,6 +33,7 @@ from plans.admin_inlines import (
     PlanYearInline,
 )
 from plans.admin_scoping import PlanScopedAdminMixin
+from plans.admin_translations import CatalogAdmin, TranslatedWidgetsMixin, translations_fieldset
 from plans.admin_workflow import WorkflowAdminMixin
 from plans.admin_writes import (
     ServiceWritesAdminMixin,
@@ -52,10 +53,14 @@ from .models import (
     RoleAssignment,
 )
 from .roles import role_scope_errors
+from .translated import translation_fields
+
+PLAN_TEXTS = ("title", "vision_statement", "vision_narrative")
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(CatalogAdmin):
+    catalog_fields = ("name", "slug")
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -107,9 +112,14 @@ class PlanAdminForm(VersionedAdminForm):
             "modalities",
             "priorities",
             "last_updated_on",
+            *translation_fields(*PLAN_TEXTS),
         ]
         widgets = {
             "vision_statement": forms.Textarea(attrs={"rows": 2, "cols": 90}),
+            **{
+                name: forms.Textarea(attrs={"rows": 2, "cols": 90})
+                for name in translation_fields("vision_statement")
+            },
             "modalities": forms.CheckboxSelectMultiple,
             "priorities": forms.CheckboxSelectMultiple,
         }
@@ -133,6 +143,7 @@ class PlanAdminForm(VersionedAdminForm):
 
 @admin.register(Plan)
 class PlanAdmin(
+    TranslatedWidgetsMixin,
     ErrorSummaryAdminMixin,
     WorkflowAdminMixin,
     ServiceWritesAdminMixin,
@@ -178,6 +189,7 @@ class PlanAdmin(
         (None, {"fields": ["title", "slug", "kind", "status", "countries", "loaded_version"]}),
         (_("Period"), {"fields": [("start_year", "end_year")]}),
         (_("Vision"), {"fields": ["vision_statement", "vision_narrative"]}),
+        translations_fieldset(*PLAN_TEXTS),
         (_("Ways of working"), {"fields": ["modalities", "priorities"]}),
         (_("Public page"), {"fields": ["last_updated_on"]}),
         (

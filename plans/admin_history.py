@@ -13,6 +13,8 @@ from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from crp_portal.translated_columns import english_copies
+
 HIDDEN_IN_DIFFS = {"updated_at", "created_at", "changed_at", "version"}
 
 
@@ -74,7 +76,7 @@ class ScopedHistoryAdmin(SimpleHistoryAdmin):
             if previous is not None:
                 delta = previous.diff_against(
                     current,
-                    excluded_fields=HIDDEN_IN_DIFFS,
+                    excluded_fields=HIDDEN_IN_DIFFS | english_copies(self.model),
                     foreign_keys_are_objs=foreign_keys_are_objs,
                 )
                 helper = self.get_historical_record_context_helper(request, previous)

@@ -20,6 +20,7 @@ from interventions.models import Activity, Intervention
 from objectives.models import Objective
 from plans.admin_display import RollupFiguresMixin, usd
 from plans.admin_scoping import PlanContentInlineMixin
+from plans.admin_translations import TranslatedWidgetsMixin
 from plans.admin_writes import (
     ActivityFormSet,
     DocumentFormSet,
@@ -33,6 +34,7 @@ from plans.admin_writes import (
 )
 
 from .models import ContextIndicator, OperationalPresence, PlanDocument, PlanYear
+from .translated import translation_fields
 
 # What interventions_table reads, in one query for all the objectives of a page.
 INTERVENTIONS_LISTED = Prefetch(
@@ -51,14 +53,20 @@ class RequirementInline(
     verbose_name_plural = _("yearly requirements (USD) — the only place money required is typed")
 
 
-class ActivityInline(ServiceInlineMixin, PlanContentInlineMixin, nested_admin.NestedTabularInline):
+class ActivityInline(
+    TranslatedWidgetsMixin,
+    ServiceInlineMixin,
+    PlanContentInlineMixin,
+    nested_admin.NestedTabularInline,
+):
     model = Activity
     formset = ActivityFormSet
     extra = 0
-    fields = ["position", "text"]
+    # The English, then its French, Spanish and Arabic (empty: shown in English, and said so).
+    fields = ["position", "text", *translation_fields("text")]
     formfield_overrides = {
         Activity._meta.get_field("text").__class__: {
-            "widget": forms.Textarea(attrs={"rows": 2, "cols": 90})
+            "widget": forms.Textarea(attrs={"rows": 2, "cols": 36})
         }
     }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final
 
+import simple_history
 from django.db.models import Model
 from simple_history.models import HistoricalRecords
 
@@ -67,3 +68,15 @@ class ChangedHistoricalRecords(HistoricalRecords):
             for field in self.fields_included(instance)
             if field.name not in BOOKKEEPING
         )
+
+
+def track_history(model: type[Model], **options: Any) -> None:
+    """Record `model`'s history (ChangedHistoricalRecords) once its translated fields exist.
+
+    A `history = HistoricalRecords()` in the class body builds the historical model when the
+    class is made, before django-modeltranslation adds title_en, title_fr, …; the historical
+    model would lack them and every save would fail. simple_history's register, called from the
+    app's translation.py after the translation registration, builds it with them (as
+    django-simple-history's docs advise for modeltranslation), so translations have history.
+    """
+    simple_history.register(model, records_class=ChangedHistoricalRecords, **options)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from .document_files import CONTENT_TYPE_LABELS, document_upload_to, documents_storage
 from .history_records import ChangedHistoricalRecords as HistoricalRecords
 from .indicators import indicator_clean, indicator_text
+
+if TYPE_CHECKING:
+    from simple_history.manager import HistoryManager
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
@@ -209,11 +213,8 @@ class Plan(ChangeStampedModel, TimeStampedModel):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = PlanQuerySet.as_manager()
-    # Rollup bookkeeping is derived data, written by UPDATE, and not part of what a plan says.
-    history = HistoricalRecords(
-        excluded_fields=["funding_updated_at", "rollup_dirty_since"],
-        m2m_fields=[countries, modalities, priorities],
-    )
+    # History: recorded with its translations, so registered in translation.py (after them).
+    history: ClassVar[HistoryManager]
 
     class Meta:
         ordering = ["-start_year", "slug"]

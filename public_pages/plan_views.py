@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -31,6 +30,7 @@ from plans.models import (
     PlanDocument,
     is_regional,
 )
+from plans.translated import fallback_state
 from public_pages.downloads import FORMATS, table_response
 
 from . import pdf
@@ -273,13 +273,23 @@ def _plan_page(request, slug: str, as_pdf: bool = False):
         "priorities": list(plan.priorities.all()),
         "countries": list(plan.countries.all()),
         "pdf_missing": pdf.weasyprint_missing(),
-        # Plan content is entered in English (translations of it are not kept yet).
-        "content_in_page_language": translation.get_language() in (None, "en"),
+        "content_language": fallback_state(_plan_texts(plan, objectives)),
         "pdf_page_footer": pdf.page_footer_css() if as_pdf else "",
     }
     context["regional"] = is_regional(kind=plan.kind, country_count=len(context["countries"]))
     context["other_plans"] = other_public_plans(plan=plan, countries=context["countries"])
     return render(request, "plans/plan_detail.html", context)
+
+
+def _plan_texts(plan: Plan, objectives: list[Objective]) -> list[tuple]:
+    """The plan page's translatable texts as (instance, field), for its language notice."""
+    texts: list[tuple] = [(plan, f) for f in ("title", "vision_statement", "vision_narrative")]
+    for objective in objectives:
+        texts += [(objective, "people_description"), (objective, "narrative")]
+        for intervention in objective.shown_interventions:
+            texts += [(intervention, "title"), (intervention, "narrative")]
+            texts += [(activity, "text") for activity in intervention.activities.all()]
+    return texts
 
 
 def other_public_plans(*, plan: Plan, countries: list[Country]) -> list[tuple[Country, list]]:

@@ -22,7 +22,8 @@ LANG_PARAMETER = {
     "schema": {"type": "string", "enum": list(LANGUAGE_CODES)},
     "description": "The language of the answer's labels and messages (kind_label, status_label, "
     "an indicator's name and text); without it, the Accept-Language header chooses, else "
-    "English. The plans' own texts are in English in every language.",
+    "English. The plans' own texts (titles, narratives, activities, catalog names) come in "
+    "that language where they are translated, else in English.",
 }
 
 JSON = "application/json"

@@ -16,6 +16,7 @@ import functools
 
 import orjson
 from django.db import connection
+from modeltranslation.utils import build_localized_fieldname
 
 from crp_portal.api.fields import FIGURES
 from funding.models import InterventionRollup, ObjectiveRollup, PlanYearRollup, Requirement
@@ -30,10 +31,22 @@ from plans.models import (
     Plan,
     PlanYear,
 )
+from plans.translated import ENGLISH, active_language
 
 
 def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
+
+
+def _text(alias: str, field: str, language: str) -> str:
+    """A translated text in `language`, else its English (plans/translation.py): the reading
+    modeltranslation gives `instance.field`."""
+    # Empty texts are stored as NULL (plans/translation.py's empty_values), English's too.
+    english = f"{alias}.{build_localized_fieldname(field, ENGLISH)}"
+    if language == ENGLISH:
+        return f"coalesce({english}, '')"
+    translated = f"{alias}.{build_localized_fieldname(field, language)}"
+    return f"coalesce(nullif({translated}, ''), {english}, '')"
 
 
 def iso_datetime_sql(column: str) -> str:
@@ -58,35 +71,48 @@ def _figures_sql(alias: str) -> str:
     )
 
 
-def _tags_sql(through, owner_column: str, owner: str, tag_model, tag_column: str) -> str:
+def _tags_sql(
+    through, owner_column: str, owner: str, tag_model, tag_column: str, language: str
+) -> str:
     """One owner's tags (slug, name), by name, as a JSON array (a correlated subquery)."""
+    name = _text("t", "name", language)
     return f"""coalesce((
-        SELECT json_agg(json_build_object('slug', t.slug, 'name', t.name) ORDER BY t.name, t.id)
+        SELECT json_agg(json_build_object('slug', t.slug, 'name', {name}) ORDER BY {name}, t.id)
           FROM {_table(through)} x JOIN {_table(tag_model)} t ON t.id = x.{tag_column}
          WHERE x.{owner_column} = {owner}), '[]'::json)"""
 
 
-@functools.cache  # the tables are fixed: build the text once per process
-def _objectives_sql() -> str:
+@functools.cache  # the tables are fixed: build the text once per process and language
+def _objectives_sql(language: str) -> str:
     """Correlated subqueries rather than joins of grouped CTEs: the same work, a fifth of the
     planning time (the planner has no join order to search), each child found by its index."""
     plan_types = _tags_sql(
-        Intervention.plan_types.through, "intervention_id", "i.id", PlanType, "plantype_id"
+        Intervention.plan_types.through,
+        "intervention_id",
+        "i.id",
+        PlanType,
+        "plantype_id",
+        language,
     )
     target_groups = _tags_sql(
-        Objective.target_groups.through, "objective_id", "o.id", TargetGroup, "targetgroup_id"
+        Objective.target_groups.through,
+        "objective_id",
+        "o.id",
+        TargetGroup,
+        "targetgroup_id",
+        language,
     )
     interventions = f"""
         SELECT json_agg(json_build_object(
-                   'id', i.id, 'position', i.position, 'title', i.title,
-                   'sector', (SELECT json_build_object('slug', s.slug, 'name', s.name)
+                   'id', i.id, 'position', i.position, 'title', {_text("i", "title", language)},
+                   'sector', (SELECT json_build_object('slug', s.slug, 'name', {_text("s", "name", language)})
                                 FROM {_table(Sector)} s WHERE s.id = i.sector_id),
                    'country', (SELECT c.iso3 FROM {_table(Country)} c WHERE c.id = i.country_id),
                    'plan_types', {plan_types},
-                   'narrative', i.narrative, 'people_targeted', i.people_targeted,
+                   'narrative', {_text("i", "narrative", language)}, 'people_targeted', i.people_targeted,
                    'activities', coalesce((
                        SELECT json_agg(json_build_object(
-                                  'id', a.id, 'position', a.position, 'text', a.text)
+                                  'id', a.id, 'position', a.position, 'text', {_text("a", "text", language)})
                               ORDER BY a.position, a.id)
                          FROM {_table(Activity)} a WHERE a.intervention_id = i.id), '[]'::json),
                    'requirements', coalesce((
@@ -103,10 +129,11 @@ def _objectives_sql() -> str:
     return f"""
     SELECT coalesce(json_agg(json_build_object(
                'id', o.id,
-               'strategic_objective', json_build_object('number', so.number, 'title', so.title),
-               'people_description', o.people_description,
+               'strategic_objective', json_build_object(
+                   'number', so.number, 'title', {_text("so", "title", language)}),
+               'people_description', {_text("o", "people_description", language)},
                'target_groups', {target_groups},
-               'narrative', o.narrative,
+               'narrative', {_text("o", "narrative", language)},
                'people_targeted', o.people_targeted,
                'entities_targeted', o.entities_targeted,
                'updated_at', {iso_datetime_sql("o.updated_at")},
@@ -169,12 +196,12 @@ def _indicators_sql() -> str:
          WHERE i.plan_id = p.id), '[]'::json)"""
 
 
-def _choices_sql(field: str, model) -> str:
+def _choices_sql(field: str, model, language: str) -> str:
     """The plan's entries of a ways-of-working catalog (slug, name) in the catalog's order."""
     through = getattr(Plan, field).through
     column = through._meta.get_field(model._meta.model_name).column
     return f"""coalesce((
-        SELECT json_agg(json_build_object('slug', t.slug, 'name', t.name)
+        SELECT json_agg(json_build_object('slug', t.slug, 'name', {_text("t", "name", language)})
                         ORDER BY t.position, t.name)
           FROM {_table(through)} x JOIN {_table(model)} t ON t.id = x.{column}
          WHERE x.plan_id = p.id), '[]'::json)"""
@@ -189,18 +216,18 @@ def _countries_sql() -> str:
 
 
 @functools.cache
-def _content_sql() -> str:
+def _content_sql(language: str) -> str:
     """The plan's nested content as one JSON object: one statement, one round trip."""
     return f"""
-    WITH objectives AS ({_objectives_sql()})
+    WITH objectives AS ({_objectives_sql(language)})
     SELECT json_build_object(
                'countries', {_countries_sql()},
                'years', {_years_sql()},
                'objectives', (SELECT j FROM objectives),
                'operational_presence', {_presence_sql()},
                'indicators', {_indicators_sql()},
-               'modalities', {_choices_sql("modalities", OperatingModality)},
-               'priorities', {_choices_sql("priorities", CrossCuttingPriority)}
+               'modalities', {_choices_sql("modalities", OperatingModality, language)},
+               'priorities', {_choices_sql("priorities", CrossCuttingPriority, language)}
            )::text,
            (SELECT last_changed FROM objectives)
       FROM {_table(Plan)} p
@@ -210,9 +237,9 @@ def _content_sql() -> str:
 
 def content_json(plan_id: int) -> tuple[dict, datetime.datetime | None]:
     """The plan's countries, years, objectives (down to activities and requirements) and
-    presence as the detail shows them, and the latest change among its objectives,
-    interventions and requirements."""
+    presence as the detail shows them, its texts in the active language (else English), and
+    the latest change among its objectives, interventions and requirements."""
     with connection.cursor() as cursor:
-        cursor.execute(_content_sql(), {"plan": plan_id})
+        cursor.execute(_content_sql(active_language()), {"plan": plan_id})
         text, last_changed = cursor.fetchone()
     return orjson.loads(text), last_changed

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from funding.figures import Figures, money, whole_percent
 from funding.selectors_shown import stored_figures
+from plans.translated import shown_language
 from public_pages.country_names import country_name
 
 register = template.Library()
@@ -218,3 +219,12 @@ def amount(value: Decimal | None) -> str:
     if locale is None:
         return f"{Decimal(value):,.2f}"
     return format_decimal(Decimal(value), format="#,##0.00", locale=locale)
+
+
+@register.simple_tag
+def text_lang(instance, field: str) -> str:
+    """` lang=… dir=…` for the element showing `instance.<field>`: the language the reader gets
+    it in, which is English where it is not translated (plans.translated)."""
+    code = shown_language(instance, field)
+    side = "rtl" if translation.get_language_info(code)["bidi"] else "ltr"
+    return format_html(' lang="{}" dir="{}"', code, side)

@@ -1,0 +1,56 @@
+"""Plan content in the reader's language (issue #15, item 5): the names of the translation
+columns the services write, and which language a shown text is in.
+
+The texts are registered for translation in each app's translation.py (django-modeltranslation):
+`plan.title` reads the active language's column and falls back to English, the text every plan
+has. A page must say when it fell back, so `shown_language` tells which one a reader gets.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Model
+from django.utils import translation
+from modeltranslation.utils import build_localized_fieldname
+
+ENGLISH = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+# The languages a text can be translated into, in the switcher's order.
+OTHER_LANGUAGES = tuple(code for code, _name in settings.LANGUAGES if code != ENGLISH)
+
+
+def translation_fields(*names: str) -> tuple[str, ...]:
+    """The columns of the translations of `names` (title -> title_fr, title_es, title_ar):
+    what the services accept beside the English fields."""
+    return tuple(build_localized_fieldname(n, code) for n in names for code in OTHER_LANGUAGES)
+
+
+def active_language() -> str:
+    """The active language if texts can be in it, else English (a request in English, a task)."""
+    code = (translation.get_language() or ENGLISH).split("-")[0]
+    return code if code in OTHER_LANGUAGES else ENGLISH
+
+
+def shown_language(instance: Model, field: str) -> str:
+    """The language `instance.<field>` is shown in: the active one when it is translated, else
+    English (modeltranslation's fallback)."""
+    code = active_language()
+    if code != ENGLISH and getattr(instance, build_localized_fieldname(field, code), None):
+        return code
+    return ENGLISH
+
+
+def falls_back(instance: Model, field: str) -> bool:
+    """Whether a reader in the active language gets this text in English instead: it has an
+    English text and no translation."""
+    return bool(getattr(instance, field)) and shown_language(instance, field) != active_language()
+
+
+def fallback_state(texts: list[tuple[Model, str]]) -> str | None:
+    """What a page should say of the language of these texts (instance, field): None when the
+    reader gets each in the page's language, "untranslated" when every one is in English
+    instead, "partly" when some are. Empty texts do not count."""
+    shown = [(instance, field) for instance, field in texts if getattr(instance, field)]
+    fallen = sum(falls_back(instance, field) for instance, field in shown)
+    if not fallen:
+        return None
+    return "partly" if fallen < len(shown) else "untranslated"
