@@ -66,7 +66,8 @@ class ActivityInline(
     fields = ["position", "text", *translation_fields("text")]
     formfield_overrides = {
         Activity._meta.get_field("text").__class__: {
-            "widget": forms.Textarea(attrs={"rows": 2, "cols": 36})
+            # Four languages side by side: narrow boxes, so the table fits the page (1280 px).
+            "widget": forms.Textarea(attrs={"rows": 3, "cols": 20})
         }
     }
 

@@ -85,3 +85,42 @@ def test_the_switcher_keeps_the_page_and_arabic_reads_right_to_left(
     context.close()
     assert overflow <= 0
     assert violations == []
+
+
+def test_a_translated_title_reads_right_to_left_beside_the_english_it_falls_back_to(
+    browser, demo_site
+):
+    from crp_portal import pagecache
+    from plans.models import Plan
+
+    Plan.objects.filter(slug="tajikistan-crp-2020").update(
+        title_ar="خطة الاستجابة للأزمة في طاجيكستان 2020"
+    )
+    pagecache.pages_bump()
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    violations = test_browser_bars._watch_csp(page)
+    page.goto(demo_site + "/ar" + TJK)
+    style = "(el) => [getComputedStyle(el).direction, el.lang, el.textContent.trim()]"
+    assert page.locator("main h1").evaluate(style) == [
+        "rtl",
+        "ar",
+        "خطة الاستجابة للأزمة في طاجيكستان 2020",
+    ]
+    # The vision is not translated: English, left to right, inside the Arabic page.
+    direction, lang, _text = page.locator("blockquote.vision").evaluate(style)
+    assert (direction, lang) == ("ltr", "en")
+    # Its one line starts at the left, as English does, and ends well before the right.
+    line, box = page.locator("blockquote.vision").evaluate(
+        """(el) => { const range = document.createRange(); range.selectNodeContents(el);
+                     const r = range.getClientRects()[0], b = el.getBoundingClientRect();
+                     return [[r.left, r.right], [b.left, b.right]]; }"""
+    )
+    assert line[0] - box[0] < 40
+    assert box[1] - line[1] > 100
+    notice = page.locator(".content-language").inner_text()
+    assert notice == "بعض نصوص هذه الخطة لم تُترجم بعد: تُعرض باللغة الإنجليزية كما كُتبت."
+    violations += page.evaluate("window.__csp")
+    page.screenshot(path=SHOTS / "lang-ar-translated-title.png", full_page=True)
+    context.close()
+    assert violations == []

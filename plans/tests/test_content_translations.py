@@ -156,9 +156,7 @@ def test_the_api_returns_the_texts_in_the_language_asked(api_client, demo):
     assert interventions(english)[intervention.pk]["title"] == intervention.title
     # What is not translated comes in English, as on the pages.
     others = [i for pk, i in interventions(french).items() if pk != intervention.pk]
-    assert others and all(
-        i["title"] == interventions(english)[i["id"]]["title"] for i in others
-    )
+    assert others and all(i["title"] == interventions(english)[i["id"]]["title"] for i in others)
     assert french["vision_statement"] == english["vision_statement"]
 
 
@@ -215,3 +213,27 @@ def test_catalog_names_are_translated_by_administrators_only(client, demo):
     assert Sector.objects.get(pk=sector.pk).name_fr == "Secteur en français"
     french = _page(client, f"/fr/plans/{TJK}/")
     assert "Secteur en français" in french.text_content()
+
+
+def test_a_restore_brings_the_translations_back_as_they_were(tjk_client, demo):
+    from plan_history.restore import plan_restore
+
+    plan = demo[TJK]
+    intervention = Intervention.objects.filter(objective__plan=plan).order_by("pk").first()
+    intervention_services.activities_replace(
+        intervention=intervention,
+        texts=[{"text": "Kept", "text_fr": "Gardée"}],
+        actor=_user("admin"),
+    )
+    before = Plan.objects.get(pk=plan.pk).history.first()
+    assert _save_plan_page(tjk_client, plan, title_fr=FRENCH_TITLE).status_code == 302
+    intervention_services.activities_replace(
+        intervention=intervention,
+        texts=[{"text": "Kept", "text_fr": "Changée"}],
+        actor=_user("admin"),
+    )
+    plan_restore(
+        plan=Plan.objects.get(pk=plan.pk), history_id=before.history_id, actor=_user("editor.tjk")
+    )
+    assert Plan.objects.get(pk=plan.pk).title_fr is None
+    assert list(intervention.activities.values_list("text_en", "text_fr")) == [("Kept", "Gardée")]

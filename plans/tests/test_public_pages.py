@@ -177,7 +177,7 @@ def test_tajikistan_reads_like_its_published_plan(client, demo):
         "$596,934",  # received
         "56 % funded",
         "A stable Tajikistan, resilient against internal and external threats and risks",
-        "Objective 2 – Driving solutions to displacement",
+        'Objective 2 – <span lang="en" dir="ltr">Driving solutions to displacement</span>',
         "Description of people and entities targeted",
         "International migrants",
         "Reintegration planning and support for returned migrant workers",
