@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from babel.numbers import format_decimal
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -111,9 +114,19 @@ def value_text(*, kind: str, value: Decimal | None) -> str | None:
     return f"{value:.1f}"
 
 
+def _in_page_language(number: str | None) -> str | None:
+    """ "8.9" as the active language writes it ("8,9" in French and Spanish; Arabic keeps Latin
+    digits and the point, as Babel's CLDR data for "ar" does). English stays as published."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    if number is None or language == settings.LANGUAGE_CODE:
+        return number
+    pattern = "0.0" if "." in number else "0"
+    return format_decimal(Decimal(number), format=pattern, locale=translation.to_locale(language))
+
+
 def indicator_text(*, kind: str, value: Decimal | None, of_total: int | None, label: str) -> str:
     """What a plan's header says: "8.9, Very high", "193 of 193", "Extremely fragile"."""
-    shown = value_text(kind=kind, value=value)
+    shown = _in_page_language(value_text(kind=kind, value=value))
     if kind == HDI_RANK and shown is not None and of_total is not None:
         return _("%(rank)s of %(total)s") % {"rank": shown, "total": of_total}
     # A label the catalog of classes knows ("Very high") is said in the page's language.

@@ -136,7 +136,9 @@ class PlanFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
         catalogs = {
-            "region": Region.objects.values_list("slug", "name"),
+            # By the name shown: the database orders by the page language's column, which
+            # puts the names not translated last in no set order.
+            "region": sorted(Region.objects.values_list("slug", "name"), key=lambda c: c[1]),
             "country": sorted(
                 (
                     (iso3, country_name(iso3=iso3, name=name))
@@ -150,12 +152,13 @@ class PlanFilter(django_filters.FilterSet):
                 (str(number), f"{number}. {title}")
                 for number, title in StrategicObjective.objects.values_list("number", "title")
             ],
-            "sector": Sector.objects.values_list("slug", "name"),
+            "sector": sorted(Sector.objects.values_list("slug", "name"), key=lambda c: c[1]),
             "modality": OperatingModality.objects.values_list("slug", "name"),
             "priority": CrossCuttingPriority.objects.values_list("slug", "name"),
         }
         for name, choices in catalogs.items():
-            self.form.fields[name].choices = [("", ANY), *choices]
+            # django-filter's field puts its empty_label ("Any") first itself.
+            self.form.fields[name].choices = list(choices)
         year = self.form.fields["year"]
         year.widget = forms.NumberInput(attrs={"min": MIN_YEAR, "max": MAX_YEAR})
         year.validators += [MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]

@@ -237,3 +237,15 @@ def test_a_restore_brings_the_translations_back_as_they_were(tjk_client, demo):
     )
     assert Plan.objects.get(pk=plan.pk).title_fr is None
     assert list(intervention.activities.values_list("text_en", "text_fr")) == [("Kept", "Gardée")]
+
+
+def test_the_filters_list_catalog_names_in_the_page_language_in_their_order(client, demo):
+    """The database orders a catalog by the page language's column, where names not translated
+    are NULL: the choices are sorted by the name shown instead."""
+    last = Sector.objects.order_by("-name").first()
+    Sector.objects.filter(pk=last.pk).update(name_fr="Aide d’abord")
+    page = _page(client, "/fr/plans/")
+    anything, *shown = [o.text_content() for o in page.cssselect('select[name="sector"] option')]
+    assert anything == "Tous"  # once: each select had "Any" twice
+    assert "Aide d’abord" in shown and last.name not in shown
+    assert shown == sorted(shown)

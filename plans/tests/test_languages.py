@@ -130,7 +130,10 @@ def test_an_indicators_class_is_said_in_the_pages_language(client, demo):
         return page.cssselect("header dl.indicators dd strong")[0].text_content()
 
     assert indicator("") == "8.9, Very high"
-    assert indicator("/fr") == "8.9, Très élevé"
+    # Each language writes the score its way: a decimal comma in French and Spanish (so the
+    # label is set off by a dash, not a second comma); Arabic keeps the point and Latin digits.
+    assert indicator("/fr") == "8,9 – Très élevé"
+    assert indicator("/es") == "8,9 – Muy alto"
     assert indicator("/ar") == "8.9، مرتفع جدًا"
 
 
