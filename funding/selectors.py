@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from interventions.models import Sector
 from objectives.models import Objective, StrategicObjective
 from plans.models import PUBLIC_STATUSES, Plan
+from plans.translated import translated_text
 
 from .figures import ZERO, Figures
 from .grouping import Place, costed_received, figures_add, plan_groups
@@ -281,7 +282,7 @@ def _place_groups(dimension: str, requirements, contributions) -> list[Group]:
         "country__iso3",
         "country__name",
         "country__region__slug",
-        "country__region__name",
+        translated_text("country__region__name"),
     ).order_by("plan_id", "country__iso3"):
         places.setdefault(plan_id, []).append(Place(*place))
     parts: dict[int, list] = {}

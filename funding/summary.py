@@ -31,6 +31,7 @@ from django.db.models import Q, QuerySet, Sum
 from interventions.models import Intervention, Sector
 from objectives.models import StrategicObjective
 from plans.models import Plan
+from plans.translated import translated_text
 
 from .figures import ZERO, Figures
 from .grouping import Place, costed_received, figures_add, group_of
@@ -355,7 +356,7 @@ def _labels(wanted: set[str], filters: SummaryFilters, cells: list[dict]) -> _La
             "country__iso3",
             "country__name",
             "country__region__slug",
-            "country__region__name",
+            translated_text("country__region__name"),
         ).order_by("plan_id", "country__iso3"):
             labels.places.setdefault(plan_id, []).append(Place(*place))
     if "plan" in wanted:

@@ -53,9 +53,7 @@ from .models import (
     RoleAssignment,
 )
 from .roles import role_scope_errors
-from .translated import translation_fields
-
-PLAN_TEXTS = ("title", "vision_statement", "vision_narrative")
+from .translated import PLAN_TEXTS, translation_fields
 
 
 @admin.register(Region)

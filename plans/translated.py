@@ -9,13 +9,24 @@ has. A page must say when it fell back, so `shown_language` tells which one a re
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Model
+from django.db.models import F, Model, TextField, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import translation
 from modeltranslation.utils import build_localized_fieldname
 
 ENGLISH = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
 # The languages a text can be translated into, in the switcher's order.
 OTHER_LANGUAGES = tuple(code for code, _name in settings.LANGUAGES if code != ENGLISH)
+
+
+# The texts a plan page (and the API's plan detail) shows of each level, whose fallback to
+# English they report: catalog names are named, not written for the plan, so not counted.
+PLAN_TEXTS = ("title", "vision_statement", "vision_narrative")
+OBJECTIVE_TEXTS = ("people_description", "narrative")
+INTERVENTION_TEXTS = ("title", "narrative")
+ACTIVITY_TEXTS = ("text",)
+# What fallback_state answers, in the API's words (texts_fallback): some, or all of them.
+SOME, ALL = "some", "all"
 
 
 def translation_fields(*names: str) -> tuple[str, ...]:
@@ -28,6 +39,19 @@ def active_language() -> str:
     """The active language if texts can be in it, else English (a request in English, a task)."""
     code = (translation.get_language() or ENGLISH).split("-")[0]
     return code if code in OTHER_LANGUAGES else ENGLISH
+
+
+def translated_text(path: str) -> Coalesce:
+    """A translated text across a relation ("sector__name") in the active language, else its
+    English, as an ORM expression: what modeltranslation's descriptor gives an instance, for
+    values() across relations, which modeltranslation leaves on the original column."""
+    english = F(build_localized_fieldname(path, ENGLISH))
+    code = active_language()
+    text = TextField()  # the columns are each language's own field class: say what comes out
+    if code == ENGLISH:
+        return Coalesce(english, Value(""), output_field=text)
+    translated = NullIf(F(build_localized_fieldname(path, code)), Value(""), output_field=text)
+    return Coalesce(translated, english, Value(""), output_field=text)
 
 
 def shown_language(instance: Model, field: str) -> str:
@@ -47,10 +71,14 @@ def falls_back(instance: Model, field: str) -> bool:
 
 def fallback_state(texts: list[tuple[Model, str]]) -> str | None:
     """What a page should say of the language of these texts (instance, field): None when the
-    reader gets each in the page's language, "untranslated" when every one is in English
-    instead, "partly" when some are. Empty texts do not count."""
+    reader gets each in the page's language, ALL when every one is in English instead, SOME
+    when some are. Empty texts do not count."""
     shown = [(instance, field) for instance, field in texts if getattr(instance, field)]
-    fallen = sum(falls_back(instance, field) for instance, field in shown)
+    return fallback_of(shown=len(shown), fallen=sum(falls_back(i, f) for i, f in shown))
+
+
+def fallback_of(*, shown: int, fallen: int) -> str | None:
+    """None, SOME or ALL: of `shown` texts, `fallen` are in English instead."""
     if not fallen:
         return None
-    return "partly" if fallen < len(shown) else "untranslated"
+    return SOME if fallen < shown else ALL

@@ -30,7 +30,13 @@ from plans.models import (
     PlanDocument,
     is_regional,
 )
-from plans.translated import fallback_state
+from plans.translated import (
+    ACTIVITY_TEXTS,
+    INTERVENTION_TEXTS,
+    OBJECTIVE_TEXTS,
+    PLAN_TEXTS,
+    fallback_state,
+)
 from public_pages.downloads import FORMATS, table_response
 
 from . import pdf
@@ -283,12 +289,12 @@ def _plan_page(request, slug: str, as_pdf: bool = False):
 
 def _plan_texts(plan: Plan, objectives: list[Objective]) -> list[tuple]:
     """The plan page's translatable texts as (instance, field), for its language notice."""
-    texts: list[tuple] = [(plan, f) for f in ("title", "vision_statement", "vision_narrative")]
+    texts: list[tuple] = [(plan, f) for f in PLAN_TEXTS]
     for objective in objectives:
-        texts += [(objective, "people_description"), (objective, "narrative")]
+        texts += [(objective, f) for f in OBJECTIVE_TEXTS]
         for intervention in objective.shown_interventions:
-            texts += [(intervention, "title"), (intervention, "narrative")]
-            texts += [(activity, "text") for activity in intervention.activities.all()]
+            texts += [(intervention, f) for f in INTERVENTION_TEXTS]
+            texts += [(a, f) for a in intervention.activities.all() for f in ACTIVITY_TEXTS]
     return texts
 
 

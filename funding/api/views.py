@@ -25,6 +25,7 @@ from funding.summary import SummaryGroup, summarise
 from interventions.models import Intervention
 from objectives.models import Objective
 from plans.models import PUBLIC_STATUSES, Plan
+from plans.translated import translated_text
 
 from .filters import ContributionFilter, DonorFilter, ExchangeRateFilter, SummaryFilter
 from .serializers import (
@@ -387,7 +388,11 @@ class FundingSummaryViewSet(ApiViewMixin, mixins.ListModelMixin, viewsets.Generi
         if dimension == "plan":
             return (
                 PlanRollup.objects.filter(plan__status__in=PUBLIC_STATUSES)
-                .annotate(dimension=Value("plan"), key=F("plan__slug"), label=F("plan__title"))
+                .annotate(
+                    dimension=Value("plan"),
+                    key=F("plan__slug"),
+                    label=translated_text("plan__title"),  # in the language asked
+                )
                 .annotate(**figures, **no_second)
             )
         return GroupRollup.objects.filter(dimension=dimension).annotate(**figures, **no_second)

@@ -24,6 +24,16 @@ from objectives.models import Objective
 
 from ..indicators import indicator_text, value_text
 from ..models import ContextIndicator, OperationalPresence, Plan, PlanYear
+from ..translated import (
+    ACTIVITY_TEXTS,
+    ENGLISH,
+    INTERVENTION_TEXTS,
+    OBJECTIVE_TEXTS,
+    PLAN_TEXTS,
+    active_language,
+    fallback_state,
+    translated_text,
+)
 from .content_sql import content_json
 
 ROLLUP_FIGURES = [f"rollup__{name}" for name in FIGURES.values()]
@@ -44,6 +54,7 @@ class PlanContent:
     modalities: list[dict]
     priorities: list[dict]
     last_changed: datetime.datetime | None  # latest updated_at of objectives, interventions…
+    texts_fallback: str | None  # None, SOME or ALL texts in English instead (plans.translated)
 
 
 def _years(plan: Plan) -> list[dict]:
@@ -165,21 +176,25 @@ def _interventions(plan: Plan) -> tuple[dict[int, list[dict]], list[datetime.dat
     # One row per intervention and plan type: the types come with it, not by a query of their own.
     rows = (
         Intervention.objects.filter(objective__plan_id=plan.pk)
-        .order_by("position", "id", "plan_types__name")
+        .annotate(
+            sector_name=translated_text("sector__name"),
+            type_name=translated_text("plan_types__name"),
+        )
+        .order_by("position", "id", "type_name")
         .values_list(
             "id",
             "objective_id",
             "position",
             "title",
             "sector__slug",
-            "sector__name",
+            "sector_name",
             "country__iso3",
             "narrative",
             "people_targeted",
             "updated_at",
             *ROLLUP_FIGURES,
             "plan_types__slug",
-            "plan_types__name",
+            "type_name",
         )
     )
     by_objective: dict[int, list[dict]] = defaultdict(list)
@@ -230,11 +245,15 @@ def _objectives(plan: Plan, interventions: dict[int, list[dict]], dates: list) -
     """The plan's objectives with their target groups (one row per group, as for plan types)."""
     rows = (
         Objective.objects.filter(plan_id=plan.pk)
-        .order_by("strategic_objective__number", "target_groups__name")
+        .annotate(
+            so_title=translated_text("strategic_objective__title"),
+            group_name=translated_text("target_groups__name"),
+        )
+        .order_by("strategic_objective__number", "group_name")
         .values_list(
             "id",
             "strategic_objective__number",
-            "strategic_objective__title",
+            "so_title",
             "people_description",
             "narrative",
             "people_targeted",
@@ -242,7 +261,7 @@ def _objectives(plan: Plan, interventions: dict[int, list[dict]], dates: list) -
             "updated_at",
             *ROLLUP_FIGURES,
             "target_groups__slug",
-            "target_groups__name",
+            "group_name",
         )
     )
     objectives: list[dict] = []
@@ -275,6 +294,19 @@ def _objectives(plan: Plan, interventions: dict[int, list[dict]], dates: list) -
     return objectives
 
 
+def _texts_fallback(plan: Plan) -> str | None:
+    """The plan page's fallback_state for the plan's texts (content_sql computes it in SQL)."""
+    if active_language() == ENGLISH:
+        return None
+    texts: list[tuple] = [(plan, f) for f in PLAN_TEXTS]
+    texts += [(o, f) for o in Objective.objects.filter(plan=plan) for f in OBJECTIVE_TEXTS]
+    rows = Intervention.objects.filter(objective__plan=plan)
+    texts += [(i, f) for i in rows for f in INTERVENTION_TEXTS]
+    rows = Activity.objects.filter(intervention__objective__plan=plan)
+    texts += [(a, f) for a in rows for f in ACTIVITY_TEXTS]
+    return fallback_state(texts)
+
+
 def content_by_level(plan: Plan) -> PlanContent:
     """The content read level by level, as plain values (SQLite has no json_agg; and it is the
     reference the PostgreSQL statement of content_sql.py is tested against)."""
@@ -292,6 +324,7 @@ def content_by_level(plan: Plan) -> PlanContent:
         modalities=_choices(plan, "modalities"),
         priorities=_choices(plan, "priorities"),
         last_changed=max(dates, default=None),
+        texts_fallback=_texts_fallback(plan),
     )
 
 
@@ -310,4 +343,5 @@ def plan_content(plan: Plan) -> PlanContent:
         modalities=content["modalities"],
         priorities=content["priorities"],
         last_changed=last_changed,
+        texts_fallback=content["texts_fallback"],
     )

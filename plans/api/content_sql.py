@@ -31,7 +31,16 @@ from plans.models import (
     Plan,
     PlanYear,
 )
-from plans.translated import ENGLISH, active_language
+from plans.translated import (
+    ACTIVITY_TEXTS,
+    ALL,
+    ENGLISH,
+    INTERVENTION_TEXTS,
+    OBJECTIVE_TEXTS,
+    PLAN_TEXTS,
+    SOME,
+    active_language,
+)
 
 
 def _table(model) -> str:
@@ -207,6 +216,45 @@ def _choices_sql(field: str, model, language: str) -> str:
          WHERE x.plan_id = p.id), '[]'::json)"""
 
 
+def _texts_fallback_sql(language: str) -> str:
+    """Of the plan's texts (plans.translated's PLAN_TEXTS and the others), how many come in
+    English for want of a translation into `language`: null (none), 'some' or 'all', as
+    fallback_state says it for the page. Always null in English."""
+    if language == ENGLISH:
+        return "NULL::text"
+
+    def pairs(alias: str, fields: tuple[str, ...]) -> list[str]:
+        return [
+            f"SELECT {alias}.{build_localized_fieldname(f, ENGLISH)} AS en, "
+            f"{alias}.{build_localized_fieldname(f, language)} AS tr"
+            for f in fields
+        ]
+
+    objectives = f"FROM {_table(Objective)} o WHERE o.plan_id = p.id"
+    interventions = (
+        f"FROM {_table(Intervention)} i JOIN {_table(Objective)} o ON o.id = i.objective_id "
+        "WHERE o.plan_id = p.id"
+    )
+    activities = (
+        f"FROM {_table(Activity)} a JOIN {_table(Intervention)} i ON i.id = a.intervention_id "
+        f"JOIN {_table(Objective)} o ON o.id = i.objective_id WHERE o.plan_id = p.id"
+    )
+    texts = " UNION ALL ".join(
+        [
+            *pairs("p", PLAN_TEXTS),
+            *(f"{q} {objectives}" for q in pairs("o", OBJECTIVE_TEXTS)),
+            *(f"{q} {interventions}" for q in pairs("i", INTERVENTION_TEXTS)),
+            *(f"{q} {activities}" for q in pairs("a", ACTIVITY_TEXTS)),
+        ]
+    )
+    shown = "coalesce(t.en, '') <> ''"
+    return f"""(SELECT CASE
+                   WHEN count(*) FILTER (WHERE {shown} AND coalesce(t.tr, '') = '') = 0 THEN NULL
+                   WHEN count(*) FILTER (WHERE {shown} AND coalesce(t.tr, '') <> '') > 0
+                   THEN '{SOME}' ELSE '{ALL}' END
+              FROM ({texts}) t)"""
+
+
 def _countries_sql() -> str:
     through = Plan.countries.through
     return f"""coalesce((
@@ -227,7 +275,8 @@ def _content_sql(language: str) -> str:
                'operational_presence', {_presence_sql()},
                'indicators', {_indicators_sql()},
                'modalities', {_choices_sql("modalities", OperatingModality, language)},
-               'priorities', {_choices_sql("priorities", CrossCuttingPriority, language)}
+               'priorities', {_choices_sql("priorities", CrossCuttingPriority, language)},
+               'texts_fallback', {_texts_fallback_sql(language)}
            )::text,
            (SELECT last_changed FROM objectives)
       FROM {_table(Plan)} p

@@ -28,6 +28,7 @@ from plans.models import (
     Region,
     is_regional,
 )
+from plans.translated import ALL, SOME
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -258,6 +259,15 @@ class PlanDetailSerializer(PlanSerializer):
         help_text="Cross-cutting priorities the plan names (catalog: "
         "/api/v1/cross-cutting-priorities/).",
     )
+    texts_fallback = serializers.ChoiceField(
+        choices=[SOME, ALL],
+        allow_null=True,
+        read_only=True,
+        help_text="Whether the plan's own texts (title, vision, objectives' and interventions' "
+        "texts, activities) come in English for want of a translation into the language asked "
+        '(lang, Accept-Language): null when none do (always in English), "some", or "all". '
+        "Each such text is the English one; catalog names fall back the same way.",
+    )
 
     class Meta(PlanSerializer.Meta):
         fields = [
@@ -269,6 +279,7 @@ class PlanDetailSerializer(PlanSerializer):
             "indicators",
             "modalities",
             "cross_cutting_priorities",
+            "texts_fallback",
         ]
         read_only_fields = fields
 
@@ -288,6 +299,7 @@ class PlanDetailSerializer(PlanSerializer):
             "indicators": content.indicators,
             "modalities": content.modalities,
             "cross_cutting_priorities": content.priorities,
+            "texts_fallback": content.texts_fallback,
         }
 
 

@@ -27,7 +27,7 @@ def _same(plan: Plan) -> dict:
     expected = content_by_level(plan)
     built = plan_content(plan)
     parts = ("countries", "years", "objectives", "operational_presence", "last_changed")
-    for part in (*parts, "indicators", "modalities", "priorities"):
+    for part in (*parts, "indicators", "modalities", "priorities", "texts_fallback"):
         assert getattr(built, part) == getattr(expected, part), part
     return content_json(plan.pk)[0]
 
@@ -105,3 +105,29 @@ def test_the_detail_reads_its_content_in_one_statement(on_postgres, api_client, 
     assert response.status_code == 200
     content = [q["sql"] for q in queries.captured_queries if "json_agg" in q["sql"]]
     assert len(content) == 1
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_translated_texts_read_the_same_both_ways(on_postgres, demo, language):
+    """In another language each text is its translation or its English, the same both ways,
+    and both say that some texts fall back (then none, once everything is translated)."""
+    from django.db.models import CharField, Value
+    from django.db.models.functions import Cast, Concat
+    from django.utils import translation
+
+    plan = demo["tajikistan-crp-2020"]
+    Plan.objects.filter(pk=plan.pk).update(**{f"title_{language}": "Traduit"})
+    intervention = Intervention.objects.filter(objective__plan=plan).first()
+    Intervention.objects.filter(pk=intervention.pk).update(**{f"title_{language}": "Titre"})
+    named = Concat(Value("Groupe "), Cast("id", CharField()))  # names are unique
+    TargetGroup.objects.update(**{f"name_{language}": named})
+    with translation.override(language):
+        plan = Plan.objects.get(pk=plan.pk)
+        content = _same(plan)
+        assert plan_content(plan).texts_fallback == "some"
+        titles = [i["title"] for o in content["objectives"] for i in o["interventions"]]
+        assert "Titre" in titles and len(set(titles)) == len(titles)
+        groups = [g["name"] for o in content["objectives"] for g in o["target_groups"]]
+        assert groups and all(g.startswith("Groupe ") for g in groups)
+    with translation.override("en"):
+        assert plan_content(Plan.objects.get(pk=plan.pk)).texts_fallback is None

@@ -158,6 +158,9 @@ def test_the_api_returns_the_texts_in_the_language_asked(api_client, demo):
     others = [i for pk, i in interventions(french).items() if pk != intervention.pk]
     assert others and all(i["title"] == interventions(english)[i["id"]]["title"] for i in others)
     assert french["vision_statement"] == english["vision_statement"]
+    # And says so, as the page does: some of its texts are in English.
+    assert (english["texts_fallback"], french["texts_fallback"]) == (None, "some")
+    assert api_client.get(url, {"lang": "es"}).json()["texts_fallback"] == "all"
 
 
 def test_an_api_write_in_another_language_changes_the_english(api_client, demo):
@@ -249,3 +252,20 @@ def test_the_filters_list_catalog_names_in_the_page_language_in_their_order(clie
     assert anything == "Tous"  # once: each select had "Any" twice
     assert "Aide d’abord" in shown and last.name not in shown
     assert shown == sorted(shown)
+
+
+def test_the_funding_summary_names_its_groups_in_the_language_asked(api_client, demo):
+    from plans.models import Region
+
+    Region.objects.filter(countries__iso3="TJK").update(name_fr="Europe du Sud-Est")
+    Plan.objects.filter(slug=TJK).update(title_fr=FRENCH_TITLE)
+
+    def labels(query):
+        body = api_client.get(f"/api/v1/funding/summary/?{query}").json()
+        return {g["key"]: g["label"] for g in body["results"]}
+
+    by_plan = labels("group_by=plan&lang=fr")
+    assert by_plan[TJK] == FRENCH_TITLE
+    assert by_plan["pakistan-crp-2020-2021"] == "Pakistan Crisis Response Plan 2020 - 2021"
+    assert set(labels("group_by=region&country=TJK&lang=fr").values()) == {"Europe du Sud-Est"}
+    assert labels("group_by=plan")[TJK] == "Tajikistan Crisis Response Plan 2020"
