@@ -184,3 +184,12 @@ def test_the_dashboards_country_groups_are_named_in_the_pages_language(client, d
         ]
         assert "Tadjikistan" in names, names
         assert "Tajikistan" not in names
+
+
+def test_the_apis_read_errors_are_in_the_language_asked(api_client, demo):
+    wrong = api_client.get("/api/v1/plans/", {"bogus": "1", "lang": "fr"})
+    assert wrong.status_code == 400
+    assert "Paramètre de requête inconnu ; cette liste accepte :" in str(wrong.json())
+    arabic = api_client.get("/api/v1/plans/", {"page_size": "0", "lang": "ar"})
+    assert arabic.status_code == 400
+    assert "يجب أن تكون page_size عددًا صحيحًا من 1 إلى" in str(arabic.json())
