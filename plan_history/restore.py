@@ -32,6 +32,7 @@ from plans.services import (
 )
 
 from .states import (
+    RESTORED_PLAN_CHOICES,
     RESTORED_PLAN_FIELDS,
     _Kind,
     _kinds,
@@ -267,6 +268,18 @@ class _Restore:
                 for ids in (self.now.countries, self.then.countries)
             )
             plan_changes.append((str(Plan._meta.get_field("countries").verbose_name), now, then))
+        for name in RESTORED_PLAN_CHOICES:
+            now_ids, then_ids = self.now.choices[name], self.then.choices[name]
+            if now_ids != then_ids:
+                catalog = getattr(Plan, name).rel.model  # OperatingModality, CrossCuttingPriority
+                names = dict(
+                    catalog.objects.filter(pk__in=now_ids | then_ids).values_list("pk", "name")
+                )
+                now, then = (
+                    ", ".join(sorted(names.get(pk, str(pk)) for pk in ids)) or "—"
+                    for ids in (now_ids, then_ids)
+                )
+                plan_changes.append((str(_own_field(Plan, name).verbose_name), now, then))
         return RestorePreview(
             at=self.at,
             plan_changes=plan_changes,
@@ -293,6 +306,9 @@ class _Restore:
         plan.save(update_fields=[*RESTORED_PLAN_FIELDS, "last_updated_on", "version", "updated_at"])
         if self.then.countries != self.now.countries:
             plan.countries.set(list(self.then.countries))
+        for name in RESTORED_PLAN_CHOICES:
+            if self.then.choices[name] != self.now.choices[name]:
+                getattr(plan, name).set(list(self.then.choices[name]))
 
         early, late = self._deletions()
         self._delete(early, mark)

@@ -75,11 +75,16 @@ class _Row:
     instance: models.Model | None = None  # the live row (current state only)
 
 
+# The plan's choices from the ways-of-working catalogs: recorded with it, restored with it.
+RESTORED_PLAN_CHOICES = ("modalities", "priorities")
+
+
 @dataclass
 class _State:
     plan: dict
     countries: frozenset[int]
     rows: dict[str, dict[int, _Row]]
+    choices: dict[str, frozenset[int]]
 
 
 def _m2m_now(kind_model, name: str, ids: Iterable[int]) -> dict[int, set[int]]:
@@ -112,6 +117,10 @@ def _state_now(plan: Plan, kinds: list[_Kind]) -> _State:
         plan={f: getattr(plan, f) for f in RESTORED_PLAN_FIELDS},
         countries=frozenset(plan.countries.values_list("pk", flat=True)),
         rows=rows,
+        choices={
+            name: frozenset(getattr(plan, name).values_list("pk", flat=True))
+            for name in RESTORED_PLAN_CHOICES
+        },
     )
 
 
@@ -136,6 +145,7 @@ def _state_then(plan: Plan, kinds: list[_Kind], at: datetime.datetime) -> _State
         plan={f: getattr(record, f) for f in RESTORED_PLAN_FIELDS},
         countries=frozenset(m2m_ids_then(record, "countries")),
         rows=rows,
+        choices={name: frozenset(m2m_ids_then(record, name)) for name in RESTORED_PLAN_CHOICES},
     )
 
 

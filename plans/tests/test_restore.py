@@ -505,3 +505,27 @@ def test_admin_restore_is_refused_to_those_who_may_not_edit(client, demo, db):
     assert client.post(url, data).status_code == 404
     plan.refresh_from_db()
     assert plan.title == "Changed"
+
+
+def test_a_restore_brings_back_the_ways_of_working_chosen_then(demo):
+    from plans import services
+    from plans.models import CrossCuttingPriority, OperatingModality
+
+    plan = demo["tajikistan-crp-2020"]
+    admin = _user("admin")
+    cash, localization = OperatingModality.objects.filter(
+        slug__in=["cash-based-interventions", "localization"]
+    ).order_by("slug")
+    gender = CrossCuttingPriority.objects.get(slug="gender-equality")
+    services.plan_update(plan=plan, actor=admin, modalities=[cash], priorities=[gender])
+    version = Plan.objects.get(pk=plan.pk).history.first()
+    services.plan_update(
+        plan=Plan.objects.get(pk=plan.pk), actor=admin, modalities=[localization], priorities=[]
+    )
+    plan = Plan.objects.get(pk=plan.pk)
+    preview = plan_restore_preview(plan=plan, history_id=version.history_id, actor=admin)
+    assert ("key operating modalities", localization.name, cash.name) in preview.plan_changes
+    assert ("cross-cutting priorities", "—", gender.name) in preview.plan_changes
+    plan_restore(plan=plan, history_id=version.history_id, actor=admin)
+    assert list(plan.modalities.all()) == [cash]
+    assert list(plan.priorities.all()) == [gender]
