@@ -9,9 +9,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import migrations
-from django.db.models import Model
+from django.db.models import F, Model, OrderBy, TextField, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.utils import translation
 from modeltranslation.translator import NotRegistered, translator
 from modeltranslation.utils import build_localized_fieldname
+
+ENGLISH = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+# The languages a text can be translated into, in the switcher's order.
+OTHER_LANGUAGES = tuple(code for code, _name in settings.LANGUAGES if code != ENGLISH)
 
 
 def english_from_original(app_label: str, fields: dict[str, tuple[str, ...]]):
@@ -51,3 +57,38 @@ def english_copies(model: type[Model]) -> frozenset[str]:
         build_localized_fieldname(name, settings.MODELTRANSLATION_DEFAULT_LANGUAGE)
         for name in options.fields
     )
+
+
+def active_language() -> str:
+    """The active language if texts can be in it, else English (a request in English, a task)."""
+    code = (translation.get_language() or ENGLISH).split("-")[0]
+    return code if code in OTHER_LANGUAGES else ENGLISH
+
+
+def translated_text(path: str) -> Coalesce:
+    """A translated text ("title", or across a relation: "sector__name") in the active
+    language, else its English, as an ORM expression: what modeltranslation's descriptor gives
+    an instance. modeltranslation leaves values() across relations on the original column, and
+    rewrites order_by("title") to the page language's column, where what is not translated is
+    NULL: these read and sort by the text the reader is shown."""
+    english = F(build_localized_fieldname(path, ENGLISH))
+    code = active_language()
+    text = TextField()  # the columns are each language's own field class: say what comes out
+    if code == ENGLISH:
+        return Coalesce(english, Value(""), output_field=text)
+    translated = NullIf(F(build_localized_fieldname(path, code)), Value(""), output_field=text)
+    return Coalesce(translated, english, Value(""), output_field=text)
+
+
+def shown_ordering(model: type[Model], term: str) -> str | OrderBy:
+    """An order_by term ("title", "-name") of `model` as the reader's text sorts: a translated
+    field by the text shown (translated_text), anything else as given."""
+    name = term.lstrip("-")
+    try:
+        translated = name in translator.get_options_for_model(model).fields
+    except NotRegistered:
+        translated = False
+    if not translated:
+        return term
+    expression = translated_text(name)
+    return expression.desc() if term.startswith("-") else expression.asc()

@@ -13,10 +13,10 @@ from decimal import Decimal
 from django.db.models import DecimalField, F, Q, Sum, Value, Window
 from django.db.models.functions import Coalesce
 
+from crp_portal.translated_columns import translated_text
 from interventions.models import Sector
 from objectives.models import Objective, StrategicObjective
 from plans.models import PUBLIC_STATUSES, Plan
-from plans.translated import translated_text
 
 from .figures import ZERO, Figures
 from .grouping import Place, costed_received, figures_add, plan_groups

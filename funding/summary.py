@@ -28,10 +28,10 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 
+from crp_portal.translated_columns import translated_text
 from interventions.models import Intervention, Sector
 from objectives.models import StrategicObjective
 from plans.models import Plan
-from plans.translated import translated_text
 
 from .figures import ZERO, Figures
 from .grouping import Place, costed_received, figures_add, group_of

@@ -8,16 +8,12 @@ has. A page must say when it fell back, so `shown_language` tells which one a re
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.db.models import F, Model, TextField, Value
-from django.db.models.functions import Coalesce, NullIf
-from django.utils import translation
+from django.db.models import Model, Q
 from modeltranslation.utils import build_localized_fieldname
 
-ENGLISH = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
-# The languages a text can be translated into, in the switcher's order.
-OTHER_LANGUAGES = tuple(code for code, _name in settings.LANGUAGES if code != ENGLISH)
-
+# The languages and the active one are the glue's (crp_portal/translated_columns.py: the API's
+# ordering needs them too).
+from crp_portal.translated_columns import ENGLISH, OTHER_LANGUAGES, active_language
 
 # The texts a plan page (and the API's plan detail) shows of each level, whose fallback to
 # English they report: catalog names are named, not written for the plan, so not counted.
@@ -35,23 +31,14 @@ def translation_fields(*names: str) -> tuple[str, ...]:
     return tuple(build_localized_fieldname(n, code) for n in names for code in OTHER_LANGUAGES)
 
 
-def active_language() -> str:
-    """The active language if texts can be in it, else English (a request in English, a task)."""
-    code = (translation.get_language() or ENGLISH).split("-")[0]
-    return code if code in OTHER_LANGUAGES else ENGLISH
-
-
-def translated_text(path: str) -> Coalesce:
-    """A translated text across a relation ("sector__name") in the active language, else its
-    English, as an ORM expression: what modeltranslation's descriptor gives an instance, for
-    values() across relations, which modeltranslation leaves on the original column."""
-    english = F(build_localized_fieldname(path, ENGLISH))
-    code = active_language()
-    text = TextField()  # the columns are each language's own field class: say what comes out
-    if code == ENGLISH:
-        return Coalesce(english, Value(""), output_field=text)
-    translated = NullIf(F(build_localized_fieldname(path, code)), Value(""), output_field=text)
-    return Coalesce(translated, english, Value(""), output_field=text)
+def text_search(field: str, word: str) -> Q:
+    """Rows whose `field` contains `word` in any language: a reader of the French page sees
+    the English of what is not translated, and may type English words; modeltranslation would
+    look in the page language's column only (where an untranslated text is NULL)."""
+    condition = Q()
+    for code in (ENGLISH, *OTHER_LANGUAGES):
+        condition |= Q(**{f"{build_localized_fieldname(field, code)}__icontains": word})
+    return condition
 
 
 def shown_language(instance: Model, field: str) -> str:

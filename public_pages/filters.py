@@ -24,6 +24,7 @@ from plans.models import (
     Plan,
     Region,
 )
+from plans.translated import text_search
 from public_pages.country_names import country_name
 
 
@@ -179,8 +180,8 @@ class PlanFilter(django_filters.FilterSet):
         words = value.split()
         for word in words[:8]:
             queryset = queryset.filter(
-                Q(title__icontains=word)
-                | Q(vision_statement__icontains=word)
+                text_search("title", word)
+                | text_search("vision_statement", word)
                 | Q(countries__name__icontains=word)
                 | Q(countries__iso3__iexact=word)
             )

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, pagination
 from rest_framework.filters import OrderingFilter
 
+from crp_portal.translated_columns import shown_ordering
+
 MAX_PAGE_SIZE = 500
 
 
@@ -104,7 +106,13 @@ class StableOrderingFilter(OrderingFilter):
         return ordering
 
     def filter_queryset(self, request, queryset, view):
-        return queryset.order_by(*self.get_ordering(request, queryset, view))
+        # A translated field sorts by the text shown in the language asked (not its column,
+        # where what is not translated is NULL).
+        ordering = [
+            shown_ordering(queryset.model, term)
+            for term in self.get_ordering(request, queryset, view)
+        ]
+        return queryset.order_by(*ordering)
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

@@ -19,13 +19,13 @@ from crp_portal.api.pagination import StableOrderingFilter
 from crp_portal.api.renderers import Column
 from crp_portal.api.viewsets import FORMAT_PARAMETER, ApiViewMixin, export_response
 from crp_portal.api_concurrency import IF_MATCH, PRECONDITION_RESPONSES, VersionedWritesMixin
+from crp_portal.translated_columns import translated_text
 from funding import services
 from funding.models import Contribution, Donor, ExchangeRate, GroupRollup, PlanRollup
 from funding.summary import SummaryGroup, summarise
 from interventions.models import Intervention
 from objectives.models import Objective
 from plans.models import PUBLIC_STATUSES, Plan
-from plans.translated import translated_text
 
 from .filters import ContributionFilter, DonorFilter, ExchangeRateFilter, SummaryFilter
 from .serializers import (

@@ -18,6 +18,7 @@ from django.db import connection
 
 from crp_portal.api.fields import FIGURES
 from crp_portal.api.representations import iso_date, iso_datetime, money_text
+from crp_portal.translated_columns import translated_text
 from funding.models import PlanYearRollup, Requirement
 from interventions.models import Activity, Intervention
 from objectives.models import Objective
@@ -32,7 +33,6 @@ from ..translated import (
     PLAN_TEXTS,
     active_language,
     fallback_state,
-    translated_text,
 )
 from .content_sql import content_json
 

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from crp_portal.api.filters import IdFilter, SyncFilterSet, YearFilter, figure_filters
 from plans.models import Country, CrossCuttingPriority, OperatingModality, Plan, Region
+from plans.translated import text_search
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -129,9 +130,9 @@ class PlanFilter(PlanScopedFilterSet):
 
     def filter_search(self, queryset, name, value):
         return queryset.filter(
-            Q(title__icontains=value)
+            text_search("title", value)
             | Q(slug__icontains=value)
-            | Q(vision_statement__icontains=value)
+            | text_search("vision_statement", value)
         )
 
 

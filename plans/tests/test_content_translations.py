@@ -269,3 +269,36 @@ def test_the_funding_summary_names_its_groups_in_the_language_asked(api_client, 
     assert by_plan["pakistan-crp-2020-2021"] == "Pakistan Crisis Response Plan 2020 - 2021"
     assert set(labels("group_by=region&country=TJK&lang=fr").values()) == {"Europe du Sud-Est"}
     assert labels("group_by=plan")[TJK] == "Tajikistan Crisis Response Plan 2020"
+
+
+def test_search_finds_a_plan_by_the_words_a_reader_sees_in_any_language(client, api_client, demo):
+    Plan.objects.filter(slug=TJK).update(title_fr=FRENCH_TITLE)
+
+    def found(url):
+        page = _page(client, url)
+        return {
+            a.get("href").rstrip("/").rsplit("/", 1)[-1]
+            for a in page.cssselect("table.plans-table th a")
+        }
+
+    # Pakistan is not translated: a French reader sees its English title, and finds it by it.
+    assert found("/fr/plans/?q=Response") == {"pakistan-crp-2020-2021", TJK}
+    assert found("/fr/plans/?q=Tadjikistan") == {TJK}  # its French title
+    assert found("/plans/?q=Tadjikistan") == {TJK}  # and its translation from any page
+    api = api_client.get("/api/v1/plans/", {"search": "Response", "lang": "fr"}).json()
+    assert {p["slug"] for p in api["results"]} == {"pakistan-crp-2020-2021", TJK}
+
+
+def test_api_lists_sort_translated_fields_by_the_text_shown(api_client, demo):
+    # Pakistan is translated into French, Tajikistan is not: in French they sort as shown,
+    # "Tajikistan Crisis…" (its English) before "Zone pakistanaise…", not translated ones last.
+    Plan.objects.filter(slug="pakistan-crp-2020-2021").update(title_fr="Zone pakistanaise 2020")
+    body = api_client.get("/api/v1/plans/", {"ordering": "title", "lang": "fr"}).json()
+    assert [p["title"] for p in body["results"]] == [
+        "Tajikistan Crisis Response Plan 2020",
+        "Zone pakistanaise 2020",
+    ]
+    body = api_client.get("/api/v1/plans/", {"ordering": "-title", "lang": "fr"}).json()
+    assert [p["slug"] for p in body["results"]] == ["pakistan-crp-2020-2021", TJK]
+    english = api_client.get("/api/v1/plans/", {"ordering": "title"}).json()
+    assert [p["slug"] for p in english["results"]] == ["pakistan-crp-2020-2021", TJK]
