@@ -6,9 +6,11 @@ from decimal import Decimal
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import F, Q
 from django.http import QueryDict
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from funding.summary import SummaryFilters
@@ -77,6 +79,19 @@ DEFAULT_SORT = "gap"
 # Filters that choose whole plans (the summary counts all of a chosen plan's money).
 PLAN_CHOOSERS = ("q", "funding", "modality", "priority")
 ANY = _("Any")
+
+
+def _countries_named(words: list[str]) -> dict[str, list[str]]:
+    """For each word, the countries whose name in the page's language holds it (pycountry's
+    translations, as the pages name them); in English the catalog's names are searched as
+    they are. One query, only for a search in another language."""
+    if not words or translation.get_language() in (None, settings.LANGUAGE_CODE):
+        return {word: [] for word in words}
+    shown = [
+        (iso3, country_name(iso3=iso3, name=name).casefold())
+        for iso3, name in Country.objects.values_list("iso3", "name")
+    ]
+    return {word: [iso3 for iso3, n in shown if word.casefold() in n] for word in words}
 
 
 class PlanFilter(django_filters.FilterSet):
@@ -177,12 +192,14 @@ class PlanFilter(django_filters.FilterSet):
         return queryset
 
     def filter_search(self, queryset, name, value):
-        words = value.split()
-        for word in words[:8]:
+        words = value.split()[:8]
+        named = _countries_named(words)
+        for word in words:
             queryset = queryset.filter(
                 text_search("title", word)
                 | text_search("vision_statement", word)
                 | Q(countries__name__icontains=word)
+                | Q(countries__iso3__in=named[word])  # "Tadjikistan" on the French page
                 | Q(countries__iso3__iexact=word)
             )
         return queryset.distinct() if words else queryset

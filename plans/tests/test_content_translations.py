@@ -285,6 +285,9 @@ def test_search_finds_a_plan_by_the_words_a_reader_sees_in_any_language(client, 
     assert found("/fr/plans/?q=Response") == {"pakistan-crp-2020-2021", TJK}
     assert found("/fr/plans/?q=Tadjikistan") == {TJK}  # its French title
     assert found("/plans/?q=Tadjikistan") == {TJK}  # and its translation from any page
+    # A country by its name in the page's language, though no plan text says it.
+    assert found("/es/plans/?q=Tayikistán") == {TJK}
+    assert found("/ar/plans/?q=باكستان") == {"pakistan-crp-2020-2021"}
     api = api_client.get("/api/v1/plans/", {"search": "Response", "lang": "fr"}).json()
     assert {p["slug"] for p in api["results"]} == {"pakistan-crp-2020-2021", TJK}
 
