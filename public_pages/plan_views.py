@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from crp_portal.pagecache import cached_page
+from crp_portal.translated_columns import translated_text
 from funding.figures import NOT_COSTED, Figures, coverage_percent, whole_percent
 from funding.selectors import PlanDonors, plan_donors
 from funding.selectors_shown import not_specified, published_totals, required_of, year_required
 from funding.selectors_shown import stored_figures as figures_of
-from interventions.models import Intervention
-from objectives.models import Objective
+from interventions.models import Intervention, PlanType
+from objectives.models import Objective, TargetGroup
 from plans.models import (
     PUBLIC_STATUSES,
     ContextIndicator,
@@ -317,11 +318,17 @@ def other_public_plans(*, plan: Plan, countries: list[Country]) -> list[tuple[Co
 
 def plan_objectives():
     """A plan's objectives with everything the plan page shows under them, in six queries."""
+    # Tags in the order of the names shown: by the page language's column alone, the names not
+    # translated would come last (crp_portal.translated_columns.translated_text).
+    by_name = (translated_text("name"), "id")
     interventions = Intervention.objects.select_related("sector", "rollup").prefetch_related(
-        "plan_types", "activities", "requirements"
+        Prefetch("plan_types", queryset=PlanType.objects.order_by(*by_name)),
+        "activities",
+        "requirements",
     )
     return Objective.objects.select_related("strategic_objective", "rollup").prefetch_related(
-        "target_groups", Prefetch("interventions", queryset=interventions)
+        Prefetch("target_groups", queryset=TargetGroup.objects.order_by(*by_name)),
+        Prefetch("interventions", queryset=interventions),
     )
 
 

@@ -12,6 +12,7 @@ from crp_portal.api.filters import sync_filterset
 from crp_portal.api.renderers import Column, figure
 from crp_portal.api.viewsets import FORMAT_PARAMETER, ApiViewMixin
 from crp_portal.api_concurrency import IF_MATCH, PRECONDITION_RESPONSES, VersionedWritesMixin
+from crp_portal.translated_columns import translated_text
 from funding import services as funding_services
 from funding.models import Requirement
 from interventions.models import Activity, Intervention, PlanType, Sector
@@ -120,7 +121,8 @@ class InterventionViewSet(
                 "sector",
                 "country",
                 # Explicit orders: the models' default orders would join the parent tables.
-                Prefetch("plan_types", queryset=PlanType.objects.order_by("name")),
+                # By the name shown in the language asked (not its column alone).
+                Prefetch("plan_types", queryset=PlanType.objects.order_by(translated_text("name"))),
                 Prefetch("activities", queryset=Activity.objects.order_by("position", "id")),
                 Prefetch("requirements", queryset=Requirement.objects.order_by("year")),
             )

@@ -305,3 +305,19 @@ def test_api_lists_sort_translated_fields_by_the_text_shown(api_client, demo):
     assert [p["slug"] for p in body["results"]] == ["pakistan-crp-2020-2021", TJK]
     english = api_client.get("/api/v1/plans/", {"ordering": "title"}).json()
     assert [p["slug"] for p in english["results"]] == ["pakistan-crp-2020-2021", TJK]
+
+
+def test_a_plans_tags_are_in_the_order_of_the_names_shown(client, demo):
+    from objectives.models import TargetGroup
+
+    objective = demo[TJK].objectives.filter(target_groups__isnull=False).first()
+    shown_first = objective.target_groups.get()  # not translated: its English is shown
+    added = TargetGroup.objects.create(slug="aardvarks", name="Aardvarks", name_fr="Zebres")
+    objective.target_groups.add(added)
+    page = _page(client, f"/fr/plans/{TJK}/#objective-{objective.strategic_objective.number}")
+    groups = [
+        [span.text_content() for span in p.cssselect("span[lang]")]
+        for p in page.cssselect("article.plan section p")
+        if "Zebres" in p.text_content()
+    ]
+    assert groups == [[shown_first.name, "Zebres"]]  # as read, not translated names first
