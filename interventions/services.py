@@ -34,7 +34,7 @@ INTERVENTION_FIELDS = (
     *translation_fields("title", "narrative"),  # interventions/translation.py
 )
 # An activity's text and its translations: an activity is given as its text alone or as these.
-ACTIVITY_TEXTS = ("text", *translation_fields("text"))
+ACTIVITY_FIELDS = ("text", *translation_fields("text"))
 ActivityGiven = str | Mapping[str, str | None]
 
 
@@ -118,17 +118,17 @@ def _intervention_save(
 
 def activity_texts(activity: ActivityGiven) -> dict[str, str | None]:
     """An activity as given (its English text, or its texts by field: text, text_fr, …) as
-    every field of ACTIVITY_TEXTS; a translation not given is empty (None)."""
+    every field of ACTIVITY_FIELDS; a translation not given is empty (None)."""
     given = {"text": activity} if isinstance(activity, str) else dict(activity)
-    fields_check(given, ACTIVITY_TEXTS)
-    return {name: given.get(name) or None for name in ACTIVITY_TEXTS} | {
+    fields_check(given, ACTIVITY_FIELDS)
+    return {name: given.get(name) or None for name in ACTIVITY_FIELDS} | {
         "text": given.get("text") or ""
     }
 
 
 def _activities_write(intervention: Intervention, texts: Sequence[ActivityGiven]) -> None:
     rows = [activity_texts(t) for t in texts]
-    current = list(intervention.activities.order_by("position", "id").values(*ACTIVITY_TEXTS))
+    current = list(intervention.activities.order_by("position", "id").values(*ACTIVITY_FIELDS))
     if current == rows:
         return  # unchanged: keep the rows (and their history) as they are
     intervention.activities.all().delete()

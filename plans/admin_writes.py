@@ -282,7 +282,7 @@ class ActivityFormSet(RowsReplacedFormSet):
         ordered = sorted(enumerate(rows), key=lambda pair: (pair[1].get("position") or 0, pair[0]))
         intervention_services.activities_replace(
             intervention=self.instance,
-            texts=[_pick(row, intervention_services.ACTIVITY_TEXTS) for _i, row in ordered],
+            texts=[_pick(row, intervention_services.ACTIVITY_FIELDS) for _i, row in ordered],
             actor=self.actor,
             edit=self.edit,
         )
