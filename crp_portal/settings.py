@@ -124,7 +124,7 @@ LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español"), ("ar", 
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Plan content and catalog names in each language (django-modeltranslation; the fields are
 # listed in each app's translation.py). English is the text every plan has: the other languages
-# fall back to it, and the pages say so (public_pages/templatetags/content_language.py).
+# fall back to it, and the pages and the API say so (plans/translated.py).
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 TIME_ZONE = "UTC"

@@ -1,8 +1,10 @@
-"""The English column of each translated field, beside the field's own (django-modeltranslation).
+"""Translated columns (django-modeltranslation), as the glue needs them: the languages, the
+English copy, and reading and sorting by the text a reader is shown.
 
 modeltranslation adds title_en, title_fr, … beside title and reads English from title_en: a
 migration that adds the columns runs `english_from_original` so existing plans keep their text
-(with the historical app registry: no model imports here), and diffs leave the copy out.
+(with the historical app registry: no model imports here), and diffs leave the copy out
+(`english_copies`). No domain app is imported: the API's ordering uses this too.
 """
 
 from __future__ import annotations
@@ -53,10 +55,7 @@ def english_copies(model: type[Model]) -> frozenset[str]:
         options = translator.get_options_for_model(model)
     except NotRegistered:
         return frozenset()
-    return frozenset(
-        build_localized_fieldname(name, settings.MODELTRANSLATION_DEFAULT_LANGUAGE)
-        for name in options.fields
-    )
+    return frozenset(build_localized_fieldname(name, ENGLISH) for name in options.fields)
 
 
 def active_language() -> str:

@@ -15,7 +15,7 @@ from plans.admin_scoping import PlanScopedAdminMixin
 from plans.admin_translations import CatalogAdmin, TranslationsFieldsetMixin
 from plans.admin_writes import PlanContentForm, ServiceWritesAdminMixin, adopt
 from plans.services import plan_content_lock
-from plans.translated import translation_fields
+from plans.translated import INTERVENTION_TEXTS, translation_fields
 
 from . import services
 from .models import Intervention, PlanType, Sector
@@ -51,7 +51,7 @@ class InterventionAdminForm(PlanContentForm):
             "plan_types",
             "narrative",
             "people_targeted",
-            *translation_fields("title", "narrative"),
+            *translation_fields(*INTERVENTION_TEXTS),
         ]
 
 

@@ -20,7 +20,7 @@ from objectives.models import Objective
 from plans.history_records import record_as
 from plans.models import Plan
 from plans.services import catalog_entries_check, fields_check, plan_content_lock
-from plans.translated import translation_fields
+from plans.translated import ACTIVITY_TEXTS, INTERVENTION_TEXTS, translation_fields
 
 from .models import Activity, Intervention, PlanType, Sector
 
@@ -31,10 +31,10 @@ INTERVENTION_FIELDS = (
     "narrative",
     "people_targeted",
     "country",
-    *translation_fields("title", "narrative"),  # interventions/translation.py
+    *translation_fields(*INTERVENTION_TEXTS),  # interventions/translation.py
 )
 # An activity's text and its translations: an activity is given as its text alone or as these.
-ACTIVITY_FIELDS = ("text", *translation_fields("text"))
+ACTIVITY_FIELDS = (*ACTIVITY_TEXTS, *translation_fields(*ACTIVITY_TEXTS))
 ActivityGiven = str | Mapping[str, str | None]
 
 

@@ -3,6 +3,7 @@
 from modeltranslation.translator import register
 
 from plans.history_records import track_history
+from plans.translated import ACTIVITY_TEXTS, INTERVENTION_TEXTS
 from plans.translation import ContentTranslation
 
 from .models import Activity, Intervention, PlanType, Sector
@@ -10,7 +11,7 @@ from .models import Activity, Intervention, PlanType, Sector
 
 @register(Intervention)
 class InterventionTranslation(ContentTranslation):
-    fields = ("title", "narrative")
+    fields = INTERVENTION_TEXTS
 
 
 track_history(Intervention, m2m_fields=["plan_types"])
@@ -18,7 +19,7 @@ track_history(Intervention, m2m_fields=["plan_types"])
 
 @register(Activity)
 class ActivityTranslation(ContentTranslation):
-    fields = ("text",)
+    fields = ACTIVITY_TEXTS
 
 
 track_history(Activity)

@@ -14,7 +14,7 @@ from plans.admin_scoping import PlanScopedAdminMixin
 from plans.admin_translations import CatalogAdmin, TranslationsFieldsetMixin
 from plans.admin_writes import PlanContentForm, ServiceWritesAdminMixin, adopt
 from plans.services import plan_content_lock
-from plans.translated import translation_fields
+from plans.translated import OBJECTIVE_TEXTS, translation_fields
 
 from . import services
 from .models import Objective, StrategicObjective, TargetGroup
@@ -23,7 +23,6 @@ from .models import Objective, StrategicObjective, TargetGroup
 @admin.register(StrategicObjective)
 class StrategicObjectiveAdmin(CatalogAdmin):
     catalog_fields = ("number", "title", "retired_on")
-    translated = ("title",)
     list_display = ["number", "title", "retired_on"]
     search_fields = ["title"]
     list_filter = ["retired_on"]
@@ -54,7 +53,7 @@ class ObjectiveAdminForm(PlanContentForm):
             "target_groups",
             "people_description",
             "narrative",
-            *translation_fields("people_description", "narrative"),
+            *translation_fields(*OBJECTIVE_TEXTS),
         ]
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from plans.history_records import record_as
 from plans.models import Plan
 from plans.services import catalog_entries_check, fields_check, plan_content_lock
-from plans.translated import translation_fields
+from plans.translated import OBJECTIVE_TEXTS, translation_fields
 
 from .models import Objective, StrategicObjective, TargetGroup
 
@@ -24,7 +24,7 @@ OBJECTIVE_FIELDS = (
     "narrative",
     "people_targeted",
     "entities_targeted",
-    *translation_fields("people_description", "narrative"),  # objectives/translation.py
+    *translation_fields(*OBJECTIVE_TEXTS),  # objectives/translation.py
 )
 
 

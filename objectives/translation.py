@@ -3,6 +3,7 @@
 from modeltranslation.translator import register
 
 from plans.history_records import track_history
+from plans.translated import OBJECTIVE_TEXTS
 from plans.translation import ContentTranslation
 
 from .models import Objective, StrategicObjective, TargetGroup
@@ -10,7 +11,7 @@ from .models import Objective, StrategicObjective, TargetGroup
 
 @register(Objective)
 class ObjectiveTranslation(ContentTranslation):
-    fields = ("people_description", "narrative")
+    fields = OBJECTIVE_TEXTS
 
 
 track_history(Objective, m2m_fields=["target_groups"])

@@ -14,7 +14,7 @@ from funding.models import Requirement
 from interventions.models import Activity, Intervention
 from objectives.models import Objective
 from plans.models import ContextIndicator, OperationalPresence, Plan, PlanYear
-from plans.translated import translation_fields
+from plans.translated import PLAN_TEXTS, translation_fields
 
 from .history import m2m_ids_then, plan_records_as_of
 
@@ -30,7 +30,7 @@ RESTORED_PLAN_FIELDS = (
     "vision_statement",
     "vision_narrative",
     # Their French, Spanish and Arabic (plans/translation.py): recorded, so restored too.
-    *translation_fields("title", "vision_statement", "vision_narrative"),
+    *translation_fields(*PLAN_TEXTS),
 )
 NOT_RESTORED = {"id", "created_at", "updated_at", "changed_at"}
 

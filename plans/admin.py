@@ -187,7 +187,7 @@ class PlanAdmin(
         (None, {"fields": ["title", "slug", "kind", "status", "countries", "loaded_version"]}),
         (_("Period"), {"fields": [("start_year", "end_year")]}),
         (_("Vision"), {"fields": ["vision_statement", "vision_narrative"]}),
-        translations_fieldset(*PLAN_TEXTS),
+        translations_fieldset(translation_fields(*PLAN_TEXTS)),
         (_("Ways of working"), {"fields": ["modalities", "priorities"]}),
         (_("Public page"), {"fields": ["last_updated_on"]}),
         (

@@ -34,7 +34,7 @@ from plans.admin_writes import (
 )
 
 from .models import ContextIndicator, OperationalPresence, PlanDocument, PlanYear
-from .translated import translation_fields
+from .translated import ACTIVITY_TEXTS, translation_fields
 
 # What interventions_table reads, in one query for all the objectives of a page.
 INTERVENTIONS_LISTED = Prefetch(
@@ -63,7 +63,7 @@ class ActivityInline(
     formset = ActivityFormSet
     extra = 0
     # The English, then its French, Spanish and Arabic (empty: shown in English, and said so).
-    fields = ["position", "text", *translation_fields("text")]
+    fields = ["position", *ACTIVITY_TEXTS, *translation_fields(*ACTIVITY_TEXTS)]
     formfield_overrides = {
         Activity._meta.get_field("text").__class__: {
             # Four languages side by side: narrow boxes, so the table fits the page (1280 px).

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.fields import TranslationField
+from modeltranslation.translator import translator
 
 from .services_catalogs import catalog_entry_save
 from .translated import translation_fields
@@ -33,8 +34,9 @@ class TranslationsFieldsetMixin(TranslatedWidgetsMixin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)  # type: ignore[misc]
+        columns = translation_columns(self.model)  # type: ignore[attr-defined]
         names = [name for _title, options in fieldsets for name in options["fields"]]
-        translations = [n for n in names if n in self.translation_names()]
+        translations = [n for n in names if n in columns]
         if not translations:
             return fieldsets
         return [
@@ -45,25 +47,22 @@ class TranslationsFieldsetMixin(TranslatedWidgetsMixin):
                 )
                 for title, options in fieldsets
             ],
-            translations_fieldset(fields=translations),
+            translations_fieldset(translations),
         ]
 
-    def translation_names(self) -> set[str]:
-        return {
-            f.name
-            for f in self.model._meta.get_fields()
-            if isinstance(f, TranslationField)  # type: ignore[attr-defined]
-        }
+
+def translation_columns(model) -> set[str]:
+    """The model's translation columns (title_fr, …; title_en too)."""
+    return {f.name for f in model._meta.get_fields() if isinstance(f, TranslationField)}
 
 
-def translations_fieldset(*names: str, fields=None) -> tuple:
-    """A collapsed fieldset of the translations of `names` (title_fr, title_es, title_ar, …),
-    or of the translation `fields` given."""
+def translations_fieldset(fields) -> tuple:
+    """A collapsed fieldset of these translation fields (title_fr, title_es, title_ar, …)."""
     return (
         _("Translations (French, Spanish, Arabic)"),
         {
             "classes": ["collapse"],
-            "fields": list(fields or translation_fields(*names)),
+            "fields": list(fields),
             "description": _(
                 "Left empty, a text is shown in English on the French, Spanish and Arabic "
                 "pages, which say so."
@@ -78,10 +77,11 @@ class CatalogAdmin(TranslatedWidgetsMixin, admin.ModelAdmin):
     catalog writes are, with its names in each language."""
 
     catalog_fields: tuple[str, ...] = ()
-    translated: tuple[str, ...] = ("name",)
 
     def get_fields(self, request, obj=None):
-        return [*self.catalog_fields, *translation_fields(*self.translated)]
+        # The names its translation.py registers (a name, or a strategic objective's title).
+        translated = translator.get_options_for_model(self.model).fields
+        return [*self.catalog_fields, *translation_fields(*translated)]
 
     def has_add_permission(self, request):
         return request.user.is_superuser

@@ -38,7 +38,7 @@ from .models import (
     year_outside_period,
 )
 from .roles import Role, user_countries
-from .translated import translation_fields
+from .translated import PLAN_TEXTS, translation_fields
 
 PLAN_CONTENT_FIELDS = (
     "title",
@@ -50,7 +50,7 @@ PLAN_CONTENT_FIELDS = (
     "end_year",
     "last_updated_on",
     # The texts in French, Spanish and Arabic (plans/translation.py); empty: not translated.
-    *translation_fields("title", "vision_statement", "vision_narrative"),
+    *translation_fields(*PLAN_TEXTS),
 )
 PLAN_YEAR_FIGURES = ("people_in_need", "people_targeted", "entities_targeted")
 INDICATOR_FIELDS = ("year", "value", "of_total", "label", "source", "source_url")

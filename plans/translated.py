@@ -15,8 +15,9 @@ from modeltranslation.utils import build_localized_fieldname
 # ordering needs them too).
 from crp_portal.translated_columns import ENGLISH, OTHER_LANGUAGES, active_language
 
-# The texts a plan page (and the API's plan detail) shows of each level, whose fallback to
-# English they report: catalog names are named, not written for the plan, so not counted.
+# The texts of each level of a plan entered per language (each app's translation.py registers
+# them; the services and the admin take their translations), which the page and the API's plan
+# detail report the fallback of. Catalog names are translated too, but named, not counted.
 PLAN_TEXTS = ("title", "vision_statement", "vision_narrative")
 OBJECTIVE_TEXTS = ("people_description", "narrative")
 INTERVENTION_TEXTS = ("title", "narrative")
@@ -61,11 +62,7 @@ def fallback_state(texts: list[tuple[Model, str]]) -> str | None:
     reader gets each in the page's language, ALL when every one is in English instead, SOME
     when some are. Empty texts do not count."""
     shown = [(instance, field) for instance, field in texts if getattr(instance, field)]
-    return fallback_of(shown=len(shown), fallen=sum(falls_back(i, f) for i, f in shown))
-
-
-def fallback_of(*, shown: int, fallen: int) -> str | None:
-    """None, SOME or ALL: of `shown` texts, `fallen` are in English instead."""
+    fallen = sum(falls_back(instance, field) for instance, field in shown)
     if not fallen:
         return None
-    return SOME if fallen < shown else ALL
+    return SOME if fallen < len(shown) else ALL

@@ -9,6 +9,7 @@ from modeltranslation.translator import TranslationOptions, register
 
 from .history_records import track_history
 from .models import CrossCuttingPriority, OperatingModality, Plan, Region
+from .translated import PLAN_TEXTS
 
 
 class ContentTranslation(TranslationOptions):
@@ -17,7 +18,7 @@ class ContentTranslation(TranslationOptions):
 
 @register(Plan)
 class PlanTranslation(ContentTranslation):
-    fields = ("title", "vision_statement", "vision_narrative")
+    fields = PLAN_TEXTS
 
 
 track_history(
